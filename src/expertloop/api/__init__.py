@@ -1,0 +1,21 @@
+"""The JSON API under ``/api/v1``."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from expertloop.api.routes import assignments, projects, users
+from expertloop.api.schemas import ErrorPublic
+
+PREFIX = "/api/v1"
+ERRORS = {
+    code: {"model": ErrorPublic}
+    for code in (401, 403, 404, 409, 422)
+}
+
+
+def api_router() -> APIRouter:
+    router = APIRouter(prefix=PREFIX, responses=ERRORS)  # type: ignore[arg-type]
+    for module in (projects, assignments, users):
+        router.include_router(module.router)
+    return router

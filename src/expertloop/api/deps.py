@@ -1,0 +1,83 @@
+"""Typed dependencies: database sessions, the clock, the current actor."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Request
+
+from expertloop.core.errors import Forbidden, Unauthenticated
+from expertloop.core.policies import Actor
+from expertloop.services.users import Authenticated, authenticate
+from expertloop.store import Database, Session
+
+SESSION_COOKIE = "expertloop_session"
+CSRF_HEADER = "X-CSRF-Token"
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+Clock = Callable[[], datetime]
+
+
+def get_database(request: Request) -> Database:
+    database: Database = request.app.state.database
+    return database
+
+
+def _session(request: Request, write: bool) -> Iterator[Session]:
+    session = get_database(request).session(write=write)
+    try:
+        yield session
+    finally:
+        session.close()
+
+
+def write_session(request: Request) -> Iterator[Session]:
+    yield from _session(request, True)
+
+
+def read_session(request: Request) -> Iterator[Session]:
+    yield from _session(request, False)
+
+
+def get_now(request: Request) -> datetime:
+    clock: Clock = request.app.state.clock
+    return clock()
+
+
+SessionDep = Annotated[Session, Depends(write_session)]
+ReadSessionDep = Annotated[Session, Depends(read_session)]
+NowDep = Annotated[datetime, Depends(get_now)]
+
+
+def bearer_token(request: Request) -> str | None:
+    header = request.headers.get("Authorization", "")
+    scheme, _, value = header.partition(" ")
+    if scheme.lower() == "bearer" and value.strip():
+        return value.strip()
+    return None
+
+
+def current_login(request: Request, now: NowDep) -> Authenticated:
+    """Who is calling: a bearer token, or a browser session cookie plus its CSRF header."""
+    token = bearer_token(request)
+    from_cookie = token is None
+    token = token or request.cookies.get(SESSION_COOKIE)
+    if not token:
+        raise Unauthenticated("auth.missing_token", "send Authorization: Bearer <token>")
+    with get_database(request).scoped(write=False) as session:
+        login = authenticate(session=session, token=token, now=now)
+    if from_cookie and request.method not in SAFE_METHODS:
+        if login.csrf is None or request.headers.get(CSRF_HEADER) != login.csrf:
+            raise Forbidden("auth.csrf", "a browser request needs its CSRF token")
+    return login
+
+
+CurrentLogin = Annotated[Authenticated, Depends(current_login)]
+
+
+def current_actor(login: CurrentLogin) -> Actor:
+    return login.actor
+
+
+CurrentActor = Annotated[Actor, Depends(current_actor)]

@@ -1,0 +1,90 @@
+"""The lease queue over HTTP: claim, heartbeat, release, submit."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Response, status
+
+from expertloop.api.deps import CurrentActor, NowDep, SessionDep
+from expertloop.api.schemas import (
+    ClaimPublic,
+    HeartbeatCreate,
+    ItemPublic,
+    JudgmentCreate,
+    JudgmentPublic,
+    LeasePublic,
+)
+from expertloop.services import judgments, queue
+
+router = APIRouter(tags=["queue"])
+
+
+@router.post(
+    "/projects/{project_id}/claims",
+    response_model=ClaimPublic,
+    responses={204: {"description": "Nothing is left for this expert"}},
+)
+def claim_next(
+    project_id: int, session: SessionDep, actor: CurrentActor, now: NowDep
+) -> ClaimPublic | Response:
+    claim = queue.claim_next(session=session, actor=actor, project_id=project_id, now=now)
+    if claim is None:
+        return Response(status_code=status.HTTP_204_NO_CONTENT)
+    return ClaimPublic(
+        assignment_id=claim.assignment.id,
+        item=item_public(claim.item),
+        lease_expires_at=claim.assignment.expires_at,
+    )
+
+
+@router.post("/assignments/{assignment_id}/heartbeat", response_model=LeasePublic)
+def heartbeat(
+    assignment_id: int, session: SessionDep, actor: CurrentActor, now: NowDep,
+    body: HeartbeatCreate | None = None,
+) -> LeasePublic:
+    active = body.active if body else True
+    lease = queue.heartbeat(
+        session=session, actor=actor, assignment_id=assignment_id, now=now, active=active
+    )
+    return lease_public(lease)
+
+
+@router.post("/assignments/{assignment_id}/release", response_model=LeasePublic)
+def release(
+    assignment_id: int, session: SessionDep, actor: CurrentActor, now: NowDep
+) -> LeasePublic:
+    lease = queue.release(session=session, actor=actor, assignment_id=assignment_id, now=now)
+    return lease_public(lease)
+
+
+@router.post(
+    "/assignments/{assignment_id}/judgment",
+    status_code=status.HTTP_201_CREATED,
+    response_model=JudgmentPublic,
+    responses={200: {"model": JudgmentPublic, "description": "Replay of the same key"}},
+)
+def submit_judgment(
+    assignment_id: int, body: JudgmentCreate, response: Response,
+    session: SessionDep, actor: CurrentActor, now: NowDep,
+) -> JudgmentPublic:
+    result = judgments.submit_judgment(
+        session=session, actor=actor, assignment_id=assignment_id, value=body.value,
+        rationale=body.rationale, idempotency_key=body.idempotency_key, now=now,
+    )
+    if not result.created:
+        response.status_code = status.HTTP_200_OK
+    return JudgmentPublic.model_validate(result.judgment)
+
+
+def item_public(item: object) -> ItemPublic:
+    return ItemPublic(
+        id=item.id, project_id=item.project_id, external_id=item.external_id,  # type: ignore[attr-defined]
+        prompt=item.prompt, context=item.context, responses=item.responses,  # type: ignore[attr-defined]
+        metadata=item.metadata_,  # type: ignore[attr-defined]
+    )
+
+
+def lease_public(lease: object) -> LeasePublic:
+    return LeasePublic(
+        assignment_id=lease.id, status=lease.status,  # type: ignore[attr-defined]
+        lease_expires_at=lease.expires_at, active_seconds=lease.active_seconds,  # type: ignore[attr-defined]
+    )

@@ -1,0 +1,165 @@
+"""Request and response bodies of the JSON API (``XCreate``, ``XPublic``, ``XsPublic``).
+
+These shapes are the external contract of ``/api/v1``: add fields, never rename or remove.
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Public(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+
+class ErrorDetail(BaseModel):
+    row: int | None
+    field: str
+    message: str
+
+
+class ErrorPublic(BaseModel):
+    code: str = Field(description="Stable machine-readable code, e.g. lease.expired")
+    message: str
+    errors: list[ErrorDetail] | None = None
+
+
+class UserCreate(Strict):
+    email: str
+    name: str = ""
+    role: Literal["admin", "lead", "reviewer", "expert"]
+    password: str | None = None
+
+
+class UserPublic(Public):
+    id: int
+    email: str
+    name: str
+    role: str
+
+
+class UserCreatedPublic(UserPublic):
+    token: str = Field(description="The API token, shown this once")
+
+
+class ProjectCreate(Strict):
+    name: str
+    kind: str
+    spec: dict[str, Any] = Field(default_factory=dict)
+    overlap: int = 1
+    lease_seconds: int = 900
+    guidelines: str = ""
+
+
+class ProjectPublic(Public):
+    id: int
+    name: str
+    kind: str
+    spec: dict[str, Any]
+    overlap: int
+    lease_seconds: int
+    guidelines: str
+    guidelines_version: int
+    status: str
+    created_by: int | None
+    created_at: datetime
+
+
+class ProjectsPublic(BaseModel):
+    data: list[ProjectPublic]
+    count: int
+
+
+class ChatMessage(Strict):
+    role: Literal["system", "user", "assistant"]
+    content: str
+
+
+class ResponseIn(Strict):
+    id: str | int | None = None
+    text: str
+    model: str | None = None
+
+
+class ItemCreate(Strict):
+    external_id: str | int | None = None
+    prompt: str | list[ChatMessage]
+    context: str | None = None
+    responses: list[ResponseIn] = Field(default_factory=list)
+    metadata: dict[str, Any] = Field(default_factory=dict)
+    priority: int = 0
+
+
+class ItemsCreate(Strict):
+    items: list[ItemCreate] = Field(min_length=1, max_length=10_000)
+
+
+class ItemsCreatedPublic(BaseModel):
+    created: int
+
+
+class ResponsePublic(BaseModel):
+    id: str
+    text: str
+    model: str | None = None
+
+
+class ItemPublic(BaseModel):
+    id: int
+    project_id: int
+    external_id: str
+    prompt: str | list[dict[str, str]]
+    context: str | None
+    responses: list[ResponsePublic]
+    metadata: dict[str, Any]
+
+
+class ClaimPublic(BaseModel):
+    assignment_id: int
+    item: ItemPublic
+    lease_expires_at: datetime
+
+
+class LeasePublic(BaseModel):
+    assignment_id: int
+    status: str
+    lease_expires_at: datetime
+    active_seconds: float
+
+
+class HeartbeatCreate(Strict):
+    active: bool = True
+
+
+class JudgmentCreate(Strict):
+    value: dict[str, Any]
+    rationale: str = ""
+    idempotency_key: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class JudgmentPublic(Public):
+    id: int
+    project_id: int
+    item_id: int
+    assignment_id: int
+    expert_id: int
+    value: dict[str, Any]
+    rationale: str
+    guideline_version: int
+    active_seconds: float
+    idempotency_key: str | None
+    created_at: datetime
+
+
+class ProgressPublic(BaseModel):
+    items: int
+    complete: int
+    judgments: int
+    active_leases: int

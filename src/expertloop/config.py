@@ -1,0 +1,66 @@
+"""Settings: one typed object, read from ``EXPERTLOOP_*`` environment variables when built.
+
+Nothing reads the environment at import time; ``Settings()`` is built by the app factory or
+the CLI. Every field is documented (``tests/test_docs.py`` checks the README lists them all).
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+from pathlib import Path
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class Environment(StrEnum):
+    """Where the instance runs."""
+
+    DEVELOPMENT = "development"
+    """A laptop or a test run: plain-HTTP cookies are fine."""
+    PRODUCTION = "production"
+    """Served to real users behind HTTPS: cookies are marked Secure."""
+
+
+def default_database_url() -> str:
+    return f"sqlite:///{Path.cwd() / 'expertloop.db'}"
+
+
+class Settings(BaseSettings):
+    """Instance settings. Each can be set by ``EXPERTLOOP_<NAME>``."""
+
+    model_config = SettingsConfigDict(env_prefix="EXPERTLOOP_", extra="ignore")
+
+    database_url: str = Field(
+        default_factory=default_database_url,
+        description="SQLAlchemy-style URL: sqlite:///path.db or postgresql://user@host/db.",
+    )
+    environment: Environment = Field(
+        default=Environment.DEVELOPMENT,
+        description="development or production; production marks cookies Secure.",
+    )
+    session_days: int = Field(
+        default=14, ge=1, le=365, description="How long a browser login lasts, in days."
+    )
+    heartbeat_seconds: int = Field(
+        default=20, ge=5, le=600,
+        description="How often the workbench sends a heartbeat to keep its lease alive.",
+    )
+    sqlite_synchronous: str = Field(
+        default="FULL",
+        description="SQLite PRAGMA synchronous: FULL (a 2xx survives power loss) or NORMAL.",
+    )
+    db_pool_size: int = Field(
+        default=10, ge=1, le=200, description="PostgreSQL connections kept per process."
+    )
+    migrate_on_start: bool = Field(
+        default=True, description="Run database migrations when the server starts."
+    )
+
+    @field_validator("sqlite_synchronous")
+    @classmethod
+    def _synchronous(cls, value: str) -> str:
+        value = value.upper()
+        if value not in {"FULL", "NORMAL", "EXTRA"}:
+            raise ValueError("must be FULL, NORMAL or EXTRA")
+        return value

@@ -1,0 +1,171 @@
+"""Reading item rows (from the API, JSONL or CSV) into validated drafts.
+
+An item is what experts judge: a prompt (text, or chat messages), candidate responses, metadata
+and a priority. A batch is accepted whole or not at all; every error names its row and field.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from expertloop.core.errors import FieldError, invalid
+from expertloop.core.kinds import TaskKind
+
+ROLES = ("system", "user", "assistant")
+MAX_RESPONSES = 9
+MAX_TEXT_CHARS = 1_000_000
+ITEM_KEYS = {"external_id", "prompt", "context", "responses", "metadata", "priority"}
+RESPONSE_KEYS = {"id", "text", "model"}
+
+
+@dataclass(frozen=True)
+class ItemDraft:
+    """One validated item, ready to store."""
+
+    external_id: str
+    prompt: str | list[dict[str, str]]
+    context: str | None
+    responses: list[dict[str, Any]]
+    metadata: dict[str, Any] = field(default_factory=dict)
+    priority: int = 0
+
+
+def read_items(
+    rows: Iterable[Mapping[str, Any]], *, kind: TaskKind, spec: dict[str, Any], first_row: int = 0
+) -> list[ItemDraft]:
+    """Validate a batch of raw item rows.
+
+    Args:
+        rows: raw mappings, as decoded from JSON or CSV.
+        kind: the project's task kind, which checks kind-specific rules (e.g. two responses).
+        spec: the project's normalised spec.
+        first_row: index of the first row, so errors name rows of the whole file.
+
+    Returns:
+        One draft per row, in order.
+
+    Raises:
+        Invalid: ``items.invalid`` naming every bad row and field; nothing is accepted.
+    """
+    drafts: list[ItemDraft] = []
+    errors: list[FieldError] = []
+    seen: dict[str, int] = {}
+    for offset, row in enumerate(rows):
+        index = first_row + offset
+        draft, row_errors = _read_item(row, kind=kind, spec=spec, index=index)
+        if draft is not None and draft.external_id in seen:
+            row_errors.append(
+                FieldError(
+                    field="external_id",
+                    message=f"repeats the external_id of row {seen[draft.external_id]}",
+                    row=index,
+                )
+            )
+        errors.extend(row_errors)
+        if draft is not None and not row_errors:
+            seen[draft.external_id] = index
+            drafts.append(draft)
+    if errors:
+        raise invalid("items.invalid", errors)
+    return drafts
+
+
+def _read_item(
+    row: Mapping[str, Any], *, kind: TaskKind, spec: dict[str, Any], index: int
+) -> tuple[ItemDraft | None, list[FieldError]]:
+    if not isinstance(row, Mapping):
+        return None, [FieldError(field="item", message="must be an object", row=index)]
+    errors = [
+        FieldError(field=key, message="unknown field", row=index)
+        for key in sorted(set(row) - ITEM_KEYS)
+    ]
+    external_id = row.get("external_id")
+    if external_id is None:
+        external_id = f"row-{index}"
+    elif isinstance(external_id, int) and not isinstance(external_id, bool):
+        external_id = str(external_id)
+    if not isinstance(external_id, str) or not external_id.strip() or len(external_id) > 200:
+        errors.append(FieldError("external_id", "must be a non-empty string of at most 200", index))
+    prompt = _read_prompt(row.get("prompt"), index, errors)
+    context = row.get("context")
+    if context is not None and not isinstance(context, str):
+        errors.append(FieldError("context", "must be a string", index))
+    responses = _read_responses(row.get("responses", []), index, errors)
+    metadata = row.get("metadata") or {}
+    if not isinstance(metadata, Mapping):
+        errors.append(FieldError("metadata", "must be an object", index))
+    priority = row.get("priority", 0)
+    if isinstance(priority, bool) or not isinstance(priority, int) or abs(priority) > 1_000_000:
+        errors.append(FieldError("priority", "must be an integer from -1000000 to 1000000", index))
+    if not errors:
+        errors.extend(
+            FieldError(e.field, e.message, index) for e in kind.check_item(spec, responses)
+        )
+    if errors:
+        return None, errors
+    draft = ItemDraft(
+        external_id=str(external_id),
+        prompt=prompt,  # type: ignore[arg-type]
+        context=context,
+        responses=responses,
+        metadata=dict(metadata),
+        priority=int(priority),
+    )
+    return draft, []
+
+
+def _read_prompt(
+    prompt: object, index: int, errors: list[FieldError]
+) -> str | list[dict[str, str]] | None:
+    if isinstance(prompt, str):
+        if not prompt.strip():
+            errors.append(FieldError("prompt", "must not be empty", index))
+        elif len(prompt) > MAX_TEXT_CHARS:
+            errors.append(FieldError("prompt", f"is longer than {MAX_TEXT_CHARS} characters", index))
+        return prompt
+    if isinstance(prompt, list) and prompt:
+        messages = []
+        for position, message in enumerate(prompt):
+            where = f"prompt[{position}]"
+            if not isinstance(message, Mapping) or set(message) - {"role", "content"}:
+                errors.append(FieldError(where, "must be {role, content}", index))
+            elif message.get("role") not in ROLES:
+                errors.append(FieldError(f"{where}.role", f"must be one of {', '.join(ROLES)}", index))
+            elif not isinstance(message.get("content"), str):
+                errors.append(FieldError(f"{where}.content", "must be a string", index))
+            else:
+                messages.append({"role": message["role"], "content": message["content"]})
+        return messages
+    errors.append(FieldError("prompt", "must be a text or a non-empty list of chat messages", index))
+    return None
+
+
+def _read_responses(
+    responses: object, index: int, errors: list[FieldError]
+) -> list[dict[str, Any]]:
+    if not isinstance(responses, list) or len(responses) > MAX_RESPONSES:
+        errors.append(FieldError("responses", f"must be a list of at most {MAX_RESPONSES}", index))
+        return []
+    result: list[dict[str, Any]] = []
+    for position, response in enumerate(responses):
+        where = f"responses[{position}]"
+        if not isinstance(response, Mapping):
+            errors.append(FieldError(where, "must be an object", index))
+            continue
+        for key in sorted(set(response) - RESPONSE_KEYS):
+            errors.append(FieldError(f"{where}.{key}", "unknown field", index))
+        text = response.get("text")
+        if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
+            errors.append(FieldError(f"{where}.text", "must be a string", index))
+        response_id = response.get("id", chr(ord("A") + position))
+        if not isinstance(response_id, str | int) or isinstance(response_id, bool):
+            errors.append(FieldError(f"{where}.id", "must be a string", index))
+        elif any(r["id"] == str(response_id) for r in result):
+            errors.append(FieldError(f"{where}.id", f"repeats the id {response_id!r}", index))
+        model = response.get("model")
+        if model is not None and not isinstance(model, str):
+            errors.append(FieldError(f"{where}.model", "must be a string", index))
+        result.append({"id": str(response_id), "text": text, "model": model})
+    return result

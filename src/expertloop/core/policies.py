@@ -1,0 +1,90 @@
+"""Who may do what, written once as named predicates; ``authorize`` raises when one fails.
+
+Both the JSON API and the web pages call these; they are tested on their own.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from expertloop.core.errors import Forbidden
+from expertloop.core.lifecycles import ProjectStatus, Role
+
+
+@dataclass(frozen=True)
+class Actor:
+    """The user behind a request."""
+
+    id: int
+    role: Role
+
+
+@dataclass(frozen=True)
+class ProjectRef:
+    """What a project policy needs to know of a project."""
+
+    id: int
+    created_by: int | None
+    status: ProjectStatus
+
+
+Policy = Callable[[Actor], bool]
+MANAGERS = frozenset({Role.ADMIN, Role.LEAD})
+WORKERS = frozenset({Role.EXPERT, Role.REVIEWER})
+
+
+class UserPolicy:
+    """Policies on users."""
+
+    @staticmethod
+    def create() -> Policy:
+        return lambda actor: actor.role is Role.ADMIN
+
+
+class ProjectPolicy:
+    """Policies on projects and what hangs off them."""
+
+    @staticmethod
+    def create() -> Policy:
+        return lambda actor: actor.role in MANAGERS
+
+    @staticmethod
+    def view(project: ProjectRef) -> Policy:
+        def allowed(actor: Actor) -> bool:
+            if actor.role in MANAGERS:
+                return True
+            return project.status is ProjectStatus.ACTIVE
+
+        return allowed
+
+    @staticmethod
+    def edit(project: ProjectRef) -> Policy:
+        def allowed(actor: Actor) -> bool:
+            return actor.role is Role.ADMIN or (
+                actor.role is Role.LEAD and project.created_by == actor.id
+            )
+
+        return allowed
+
+    @staticmethod
+    def watch(project: ProjectRef) -> Policy:
+        """See progress and every judgment: managers and reviewers."""
+        return lambda actor: actor.role in MANAGERS or actor.role is Role.REVIEWER
+
+    @staticmethod
+    def work(project: ProjectRef) -> Policy:
+        """Claim items: experts and reviewers, while the project is visible to them."""
+        view = ProjectPolicy.view(project)
+        return lambda actor: actor.role in WORKERS and view(actor)
+
+
+def is_allowed(actor: Actor, policy: Policy) -> bool:
+    """Whether ``policy`` lets ``actor`` act."""
+    return policy(actor)
+
+
+def authorize(actor: Actor, policy: Policy) -> None:
+    """Raise ``Forbidden`` unless ``policy`` lets ``actor`` act."""
+    if not policy(actor):
+        raise Forbidden("auth.forbidden", f"a user with the role {actor.role.value} may not do this")

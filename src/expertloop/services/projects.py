@@ -1,0 +1,122 @@
+"""Use cases on projects: create, list what an actor may see, read one, progress."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from expertloop.core.errors import FieldError, NotFound, invalid
+from expertloop.core.kinds import get_kind
+from expertloop.core.lifecycles import ItemState, ProjectStatus
+from expertloop.core.policies import Actor, Policy, ProjectPolicy, ProjectRef, authorize, is_allowed
+from expertloop.store import Session, audit
+from expertloop.store import projects as store
+from expertloop.store.tables import Project
+
+MAX_OVERLAP = 50
+MIN_LEASE, MAX_LEASE = 10, 86_400
+
+
+@dataclass(frozen=True)
+class ProjectDraft:
+    """What a lead gives to create a project."""
+
+    name: str
+    kind: str
+    spec: dict[str, Any]
+    overlap: int = 1
+    lease_seconds: int = 900
+    guidelines: str = ""
+
+
+def ref(project: Project) -> ProjectRef:
+    return ProjectRef(project.id, project.created_by, ProjectStatus(project.status))
+
+
+def create_project(
+    *, session: Session, actor: Actor | None, draft: ProjectDraft, now: datetime
+) -> Project:
+    """Create an active project after validating its spec against its task kind."""
+    if actor is not None:
+        authorize(actor, ProjectPolicy.create())
+    spec = _validate(draft)
+    project = store.add_project(
+        session,
+        values={
+            "name": draft.name.strip(), "kind": draft.kind, "spec": spec,
+            "overlap": draft.overlap, "lease_seconds": draft.lease_seconds,
+            "guidelines": draft.guidelines, "status": ProjectStatus.ACTIVE.value,
+            "created_by": actor.id if actor else None,
+        },
+        now=now,
+    )
+    audit.record(session, actor_id=actor.id if actor else None, action="project.create",
+                 entity="project", entity_id=project.id, now=now,
+                 detail={"kind": draft.kind, "overlap": draft.overlap})
+    session.commit()
+    return project
+
+
+def _validate(draft: ProjectDraft) -> dict[str, Any]:
+    errors = []
+    if not draft.name.strip() or len(draft.name) > 200:
+        errors.append(FieldError("name", "must be 1 to 200 characters"))
+    if not 1 <= draft.overlap <= MAX_OVERLAP:
+        errors.append(FieldError("overlap", f"must be from 1 to {MAX_OVERLAP}"))
+    if not MIN_LEASE <= draft.lease_seconds <= MAX_LEASE:
+        errors.append(FieldError("lease_seconds", f"must be from {MIN_LEASE} to {MAX_LEASE}"))
+    if errors:
+        raise invalid("project.invalid", errors)
+    return get_kind(draft.kind).validate_spec(draft.spec)
+
+
+def get_project_or_raise(
+    *, session: Session, actor: Actor | None, project_id: int, policy: str = "view"
+) -> Project:
+    """A project the actor may act on under the named policy.
+
+    Raises:
+        NotFound: ``project.not_found`` when absent or invisible to the actor.
+        Forbidden: when visible but the named policy refuses.
+    """
+    project = store.get_project(session, project_id)
+    if project is None or (
+        actor is not None and not is_allowed(actor, ProjectPolicy.view(ref(project)))
+    ):
+        raise NotFound("project.not_found", f"project {project_id} does not exist")
+    if actor is not None:
+        authorize(actor, project_policy(policy, project))
+    return project
+
+
+def project_policy(name: str, project: Project) -> Policy:
+    policies = {
+        "view": ProjectPolicy.view, "edit": ProjectPolicy.edit,
+        "watch": ProjectPolicy.watch, "work": ProjectPolicy.work,
+    }
+    return policies[name](ref(project))
+
+
+def list_projects(*, session: Session, actor: Actor) -> list[Project]:
+    """The projects the actor may see."""
+    return [p for p in store.list_projects(session) if is_allowed(actor, ProjectPolicy.view(ref(p)))]
+
+
+@dataclass(frozen=True)
+class Progress:
+    items: int
+    complete: int
+    judgments: int
+    active_leases: int
+
+
+def get_progress(*, session: Session, actor: Actor | None, project_id: int, now: datetime) -> Progress:
+    project = get_project_or_raise(session=session, actor=actor, project_id=project_id, policy="watch")
+    counts = store.count_items_by_state(session, [project.id])
+    return Progress(
+        items=sum(counts.values()),
+        complete=counts.get((project.id, ItemState.COMPLETE.value), 0),
+        judgments=store.count_judgments(session, project.id),
+        active_leases=store.count_live_leases(session, project.id, now),
+    )

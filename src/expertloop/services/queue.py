@@ -1,0 +1,104 @@
+"""Use cases of the lease queue: claim the next item, keep a lease alive, release it.
+
+Each function is one transaction. Routing order lives in ``core.routing``; locking lives in
+``store.queue``; this module glues them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from expertloop.core.errors import NotFound
+from expertloop.core.leases import active_seconds_between, lease_expiry, require_live
+from expertloop.core.lifecycles import AssignmentStatus, ProjectStatus, check_assignment_transition
+from expertloop.core.policies import Actor
+from expertloop.services.projects import get_project_or_raise
+from expertloop.store import Session
+from expertloop.store import items as item_store
+from expertloop.store import queue as store
+from expertloop.store.tables import Assignment, Item
+
+
+@dataclass(frozen=True)
+class Claim:
+    """A lease and the item it reserves."""
+
+    assignment: Assignment
+    item: Item
+
+
+def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime) -> Claim | None:
+    """Reserve the next item for this expert, or None when nothing is left for them.
+
+    Order: the expert's own live lease (resume), then started items, priority, age.
+    """
+    project = get_project_or_raise(session=session, actor=actor, project_id=project_id, policy="work")
+    live = store.get_live_lease(session, expert_id=actor.id, project_id=project.id, now=now)
+    if live is not None:
+        item = item_store.get_item(session, live.item_id)
+        assert item is not None
+        session.commit()
+        return Claim(live, item)
+    if project.status != ProjectStatus.ACTIVE.value:
+        session.commit()
+        return None
+    store.expire_leases(session, project_id=project.id, now=now)
+    item = store.lock_next_item(session, project_id=project.id, expert_id=actor.id)
+    if item is None:
+        session.commit()
+        return None
+    assignment = store.add_assignment(
+        session, item=item, expert_id=actor.id, now=now,
+        expires_at=lease_expiry(now, project.lease_seconds),
+    )
+    session.commit()
+    return Claim(assignment, item)
+
+
+def load_live_lease(session: Session, *, actor: Actor, assignment_id: int, now: datetime) -> Assignment:
+    assignment = store.get_assignment(session, assignment_id, lock=True)
+    if assignment is None:
+        raise NotFound("lease.not_found", f"assignment {assignment_id} does not exist")
+    require_live(
+        status=AssignmentStatus(assignment.status), expires_at=assignment.expires_at, now=now,
+        owner_id=assignment.expert_id, actor_id=actor.id,
+    )
+    return assignment
+
+
+def heartbeat(
+    *, session: Session, actor: Actor, assignment_id: int, now: datetime, active: bool = True
+) -> Assignment:
+    """Extend a live lease by the project's lease time; credit active time unless idle."""
+    assignment = load_live_lease(session, actor=actor, assignment_id=assignment_id, now=now)
+    project = get_project_or_raise(session=session, actor=actor, project_id=assignment.project_id,
+                                   policy="work")
+    if active:
+        assignment.active_seconds += active_seconds_between(assignment.last_seen_at, now)
+    assignment.last_seen_at = now
+    assignment.expires_at = lease_expiry(now, project.lease_seconds)
+    session.commit()
+    return assignment
+
+
+def release(*, session: Session, actor: Actor, assignment_id: int, now: datetime) -> Assignment:
+    """Skip an item: end the lease and return its slot to the pool."""
+    assignment = load_live_lease(session, actor=actor, assignment_id=assignment_id, now=now)
+    end_lease(session, assignment, AssignmentStatus.RELEASED, now)
+    session.commit()
+    return assignment
+
+
+def end_lease(session: Session, assignment: Assignment, target: AssignmentStatus, now: datetime) -> Item:
+    """Move a live lease to ``target`` and update its item's counters (no commit)."""
+    check_assignment_transition(AssignmentStatus(assignment.status), target)
+    item = item_store.get_item(session, assignment.item_id, lock=True)
+    assert item is not None
+    assignment.status = target.value
+    assignment.ended_at = now
+    store.move_item_counts(
+        item, leases=-1, judgments=1 if target is AssignmentStatus.SUBMITTED else 0
+    )
+    session.flush()
+    return item

@@ -1,0 +1,93 @@
+"""Engines and sessions. Nothing here runs at import time; ``Database`` is built by the app.
+
+SQLite is the single-writer default: WAL mode, and every write transaction starts with
+``BEGIN IMMEDIATE`` so writers queue on the database lock instead of failing half-way. Reads use
+a second engine whose transactions start deferred, so they never wait for a writer.
+PostgreSQL uses one engine; the claim query locks rows with ``FOR UPDATE SKIP LOCKED``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import Any
+
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import make_url
+from sqlalchemy.orm import Session, sessionmaker
+from sqlalchemy.pool import NullPool
+
+SQLITE_BUSY_MS = 30_000
+
+
+def normalise_url(url: str) -> str:
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver for them."""
+    parsed = make_url(url)
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def _sqlite_engine(url: str, *, immediate: bool, synchronous: str) -> Engine:
+    engine = create_engine(url, connect_args={"check_same_thread": False, "timeout": 30})
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute(f"PRAGMA synchronous={synchronous}")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_MS}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection: Any) -> None:
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+    return engine
+
+
+class Database:
+    """A database the platform stores into: a writer engine and a reader engine."""
+
+    def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> None:
+        self.url = normalise_url(url)
+        self.sqlite = is_sqlite(self.url)
+        if self.sqlite:
+            self.writer = _sqlite_engine(self.url, immediate=True, synchronous=sqlite_synchronous)
+            self.reader = _sqlite_engine(self.url, immediate=False, synchronous=sqlite_synchronous)
+        else:
+            self.writer = create_engine(
+                self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+            )
+            self.reader = self.writer
+        self._writes = sessionmaker(self.writer, expire_on_commit=False)
+        self._reads = sessionmaker(self.reader, expire_on_commit=False)
+
+    def session(self, *, write: bool = True) -> Session:
+        """A new session; services commit it, callers close it."""
+        return (self._writes if write else self._reads)()
+
+    @contextmanager
+    def scoped(self, *, write: bool = True) -> Iterator[Session]:
+        """A session closed (and rolled back if uncommitted) when the block ends."""
+        session = self.session(write=write)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    def dispose(self) -> None:
+        self.writer.dispose()
+        if self.reader is not self.writer:
+            self.reader.dispose()
+
+
+def throwaway_engine(url: str) -> Engine:
+    """An engine without pooling, for one-off admin work such as migrations."""
+    return create_engine(normalise_url(url), poolclass=NullPool)

@@ -1,0 +1,173 @@
+"""Tables. Counters on ``items`` change only inside the transaction that changes what they
+count; ``tests/store/test_counters.py`` recounts them after concurrent load."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Any
+
+from sqlalchemy import (
+    Boolean,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from expertloop.store.types import Id, Json, UTCDateTime
+
+NAMING = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {dict[str, Any]: Json, datetime: UTCDateTime}
+
+
+class User(Base):
+    __tablename__ = "users"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    role: Mapped[str] = mapped_column(String(20))
+    password_hash: Mapped[str | None] = mapped_column(String(200))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime]
+
+
+class ApiToken(Base):
+    __tablename__ = "api_tokens"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    csrf: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime | None]
+
+
+class Track(Base):
+    __tablename__ = "tracks"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(100), unique=True)
+    hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+
+
+class ExpertProfile(Base):
+    __tablename__ = "expert_profiles"
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    domains: Mapped[Any] = mapped_column(Json, default=list)
+    languages: Mapped[Any] = mapped_column(Json, default=list)
+    attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Project(Base):
+    __tablename__ = "projects"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200))
+    kind: Mapped[str] = mapped_column(String(40))
+    spec: Mapped[dict[str, Any]]
+    guidelines: Mapped[str] = mapped_column(Text, default="")
+    guidelines_version: Mapped[int] = mapped_column(Integer, default=1)
+    overlap: Mapped[int] = mapped_column(Integer)
+    lease_seconds: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class GuidelineVersion(Base):
+    __tablename__ = "guideline_versions"
+    __table_args__ = (UniqueConstraint("project_id", "version"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    version: Mapped[int] = mapped_column(Integer)
+    text: Mapped[str] = mapped_column(Text)
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class Item(Base):
+    __tablename__ = "items"
+    __table_args__ = (
+        UniqueConstraint("project_id", "external_id"),
+        Index("ix_items_claim", "project_id", "state", "started", "priority", "id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    external_id: Mapped[str] = mapped_column(String(200))
+    prompt: Mapped[Any] = mapped_column(Json)
+    context: Mapped[str | None] = mapped_column(Text)
+    responses: Mapped[Any] = mapped_column(Json)
+    metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
+    priority: Mapped[int] = mapped_column(Integer, default=0)
+    author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    overlap: Mapped[int] = mapped_column(Integer)
+    state: Mapped[str] = mapped_column(String(20))
+    started: Mapped[bool] = mapped_column(Boolean, default=False)
+    judgments_count: Mapped[int] = mapped_column(Integer, default=0)
+    leases_count: Mapped[int] = mapped_column(Integer, default=0)
+    created_at: Mapped[datetime]
+
+
+class Assignment(Base):
+    __tablename__ = "assignments"
+    __table_args__ = (
+        UniqueConstraint("item_id", "expert_id"),
+        Index("ix_assignments_sweep", "project_id", "status", "expires_at"),
+        Index("ix_assignments_resume", "expert_id", "project_id", "status"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"))
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    status: Mapped[str] = mapped_column(String(20))
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    last_seen_at: Mapped[datetime]
+    active_seconds: Mapped[float] = mapped_column(default=0.0)
+    ended_at: Mapped[datetime | None]
+
+
+class Judgment(Base):
+    __tablename__ = "judgments"
+    __table_args__ = (
+        UniqueConstraint("expert_id", "idempotency_key"),
+        Index("ix_judgments_project", "project_id", "id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
+    item_id: Mapped[int] = mapped_column(ForeignKey("items.id", ondelete="CASCADE"), index=True)
+    assignment_id: Mapped[int] = mapped_column(ForeignKey("assignments.id"), unique=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    value: Mapped[dict[str, Any]]
+    rationale: Mapped[str] = mapped_column(Text, default="")
+    guideline_version: Mapped[int] = mapped_column(Integer)
+    active_seconds: Mapped[float] = mapped_column(default=0.0)
+    idempotency_key: Mapped[str | None] = mapped_column(String(200))
+    created_at: Mapped[datetime]
+
+
+class AuditEntry(Base):
+    __tablename__ = "audit_log"
+    __table_args__ = (Index("ix_audit_entity", "entity", "entity_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(60))
+    entity: Mapped[str] = mapped_column(String(40))
+    entity_id: Mapped[int | None] = mapped_column(Id)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    created_at: Mapped[datetime]

@@ -1,0 +1,188 @@
+"""Fixtures: a migrated database per backend (SQLite always, PostgreSQL when
+EXPERTLOOP_TEST_DATABASE_URL is set), an app on it with a controllable clock, factories."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from fastapi.testclient import TestClient
+from sqlalchemy import text
+
+from expertloop.app import create_app
+from expertloop.config import Settings
+from expertloop.services import projects, users
+from expertloop.store import Database
+from expertloop.store.migrate import upgrade
+from expertloop.store.tables import Base
+
+PG_URL = os.environ.get("EXPERTLOOP_TEST_DATABASE_URL")
+BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
+KEEP = {"tracks"}  # seeded by the migration
+
+
+def reset_postgresql(url: str) -> None:
+    from expertloop.store.db import throwaway_engine
+
+    engine = throwaway_engine(url)
+    with engine.begin() as connection:
+        connection.execute(text("DROP SCHEMA public CASCADE"))
+        connection.execute(text("CREATE SCHEMA public"))
+    engine.dispose()
+
+
+@pytest.fixture(scope="session", params=BACKENDS)
+def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> str:
+    """A freshly migrated database for the whole session, one per backend."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
+    else:
+        assert PG_URL is not None
+        url = PG_URL
+        reset_postgresql(url)
+    upgrade(url)
+    return url
+
+
+def wipe(database: Database) -> None:
+    tables = [t for t in reversed(Base.metadata.sorted_tables) if t.name not in KEEP]
+    with database.writer.begin() as connection:
+        if database.sqlite:
+            for table in tables:
+                connection.execute(table.delete())
+        else:
+            names = ", ".join(t.name for t in tables)
+            connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+
+
+@pytest.fixture
+def database(database_url: str) -> Iterator[Database]:
+    """The migrated database, emptied after each test (services commit, threads need commits)."""
+    db = Database(database_url)
+    yield db
+    wipe(db)
+    db.dispose()
+
+
+@dataclass
+class FakeClock:
+    """A clock tests move by hand."""
+
+    now: datetime
+
+    def __call__(self) -> datetime:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += timedelta(seconds=seconds)
+
+
+@pytest.fixture
+def clock() -> FakeClock:
+    return FakeClock(datetime.now(UTC).replace(microsecond=0))
+
+
+@pytest.fixture
+def app(database: Database, clock: FakeClock) -> Any:
+    settings = Settings(database_url=database.url, migrate_on_start=False)
+    return create_app(settings, database=database, clock=clock)
+
+
+@pytest.fixture
+def client(app: Any) -> Iterator[TestClient]:
+    with TestClient(app) as test_client:
+        yield test_client
+
+
+@dataclass
+class Person:
+    id: int
+    email: str
+    role: str
+    token: str
+    password: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+
+class Factory:
+    """Builds users, projects and items straight through the services."""
+
+    def __init__(self, database: Database, clock: FakeClock) -> None:
+        self.database = database
+        self.clock = clock
+        self.count = 0
+
+    def user(self, role: str = "expert", *, attributes: dict[str, Any] | None = None) -> Person:
+        self.count += 1
+        email = f"{role}{self.count}@example.org"
+        password = "correct horse battery"
+        with self.database.scoped() as session:
+            created = users.create_user(
+                session=session, actor=None, email=email, name=f"{role.title()} {self.count}",
+                role=role, password=password, now=self.clock(),
+                profile={"attributes": attributes or {}},
+            )
+        return Person(created.user.id, email, role, created.token, password)
+
+    def project(
+        self, *, lead: Person | None = None, kind: str = "label", overlap: int = 1,
+        lease_seconds: int = 900, spec: dict[str, Any] | None = None, items: int = 0,
+    ) -> int:
+        if spec is None:
+            spec = {"labels": ["yes", "no"]} if kind == "label" else {}
+        draft = projects.ProjectDraft(
+            name=f"{kind} project", kind=kind, spec=spec, overlap=overlap,
+            lease_seconds=lease_seconds,
+        )
+        actor = None
+        if lead is not None:
+            from expertloop.core.lifecycles import Role
+            from expertloop.core.policies import Actor
+
+            actor = Actor(lead.id, Role(lead.role))
+        with self.database.scoped() as session:
+            project = projects.create_project(session=session, actor=actor, draft=draft, now=self.clock())
+        if items:
+            self.items(project.id, items, kind=kind)
+        return project.id
+
+    def items(self, project_id: int, count: int, *, kind: str = "label") -> None:
+        from expertloop.services.items import import_items
+
+        rows = [item_row(index, kind) for index in range(count)]
+        with self.database.scoped() as session:
+            import_items(session=session, actor=None, project_id=project_id, rows=rows,
+                         now=self.clock())
+
+
+def item_row(index: int, kind: str = "label") -> dict[str, Any]:
+    responses = [
+        {"id": "A", "text": f"Answer A to question {index}", "model": "model-a"},
+        {"id": "B", "text": f"Answer B to question {index}", "model": "model-b"},
+    ]
+    return {
+        "external_id": f"q{index}",
+        "prompt": f"Question {index}: is this claim supported by the cited trial?",
+        "responses": responses if kind == "pairwise" else responses[:1],
+        "metadata": {"source": "test"},
+    }
+
+
+@pytest.fixture
+def factory(database: Database, clock: FakeClock) -> Factory:
+    return Factory(database, clock)
+
+
+@pytest.fixture
+def screenshots_dir() -> Path:
+    path = Path(os.environ.get("EXPERTLOOP_SCREENSHOTS", "test-screenshots"))
+    path.mkdir(parents=True, exist_ok=True)
+    return path
