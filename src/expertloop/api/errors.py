@@ -47,8 +47,16 @@ def error_body(error: DomainError) -> dict[str, Any]:
     return body
 
 
+UNION_TAGS = frozenset({"str", "int", "float", "bool", "list", "dict", "none"})
+
+
+def _is_union_tag(part: Any) -> bool:
+    """Pydantic names the union member in the location (``prompt.str``); people do not."""
+    return isinstance(part, str) and (part in UNION_TAGS or "[" in part)
+
+
 def _location(loc: tuple[Any, ...]) -> tuple[int | None, str]:
-    parts = [p for p in loc if p != "body"]
+    parts = [p for p in loc if p != "body" and not _is_union_tag(p)]
     row = None
     if len(parts) >= 2 and parts[0] == "items" and isinstance(parts[1], int):
         row, parts = parts[1], parts[2:]
@@ -66,10 +74,13 @@ async def _domain_error(request: Request, error: Exception) -> JSONResponse:
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
-    errors = []
+    errors: list[dict[str, Any]] = []
+    seen: set[tuple[int | None, str]] = set()
     for problem in error.errors():
         row, field = _location(tuple(problem.get("loc", ())))
-        errors.append({"row": row, "field": field, "message": problem.get("msg", "is invalid")})
+        if (row, field) not in seen:
+            seen.add((row, field))
+            errors.append({"row": row, "field": field, "message": problem.get("msg", "is invalid")})
     first = errors[0] if errors else {"row": None, "field": "body", "message": "is invalid"}
     where = f"row {first['row']}, " if first["row"] is not None else ""
     body = {"code": "request.invalid", "message": f"{where}{first['field']}: {first['message']}",

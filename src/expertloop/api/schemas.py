@@ -114,7 +114,7 @@ class ResponsePublic(BaseModel):
 class ItemPublic(BaseModel):
     id: int
     project_id: int
-    external_id: str
+    external_id: str | None
     prompt: str | list[dict[str, str]]
     context: str | None
     responses: list[ResponsePublic]

@@ -24,7 +24,7 @@ RESPONSE_KEYS = {"id", "text", "model"}
 class ItemDraft:
     """One validated item, ready to store."""
 
-    external_id: str
+    external_id: str | None
     prompt: str | list[dict[str, str]]
     context: str | None
     responses: list[dict[str, Any]]
@@ -55,7 +55,7 @@ def read_items(
     for offset, row in enumerate(rows):
         index = first_row + offset
         draft, row_errors = _read_item(row, kind=kind, spec=spec, index=index)
-        if draft is not None and draft.external_id in seen:
+        if draft is not None and draft.external_id is not None and draft.external_id in seen:
             row_errors.append(
                 FieldError(
                     field="external_id",
@@ -65,7 +65,8 @@ def read_items(
             )
         errors.extend(row_errors)
         if draft is not None and not row_errors:
-            seen[draft.external_id] = index
+            if draft.external_id is not None:
+                seen[draft.external_id] = index
             drafts.append(draft)
     if errors:
         raise invalid("items.invalid", errors)
@@ -82,18 +83,19 @@ def _read_item(
         for key in sorted(set(row) - ITEM_KEYS)
     ]
     external_id = row.get("external_id")
-    if external_id is None:
-        external_id = f"row-{index}"
-    elif isinstance(external_id, int) and not isinstance(external_id, bool):
+    if isinstance(external_id, int) and not isinstance(external_id, bool):
         external_id = str(external_id)
-    if not isinstance(external_id, str) or not external_id.strip() or len(external_id) > 200:
+    if external_id is not None and (
+        not isinstance(external_id, str) or not external_id.strip() or len(external_id) > 200
+    ):
         errors.append(FieldError("external_id", "must be a non-empty string of at most 200", index))
     prompt = _read_prompt(row.get("prompt"), index, errors)
     context = row.get("context")
     if context is not None and not isinstance(context, str):
         errors.append(FieldError("context", "must be a string", index))
     responses = _read_responses(row.get("responses", []), index, errors)
-    metadata = row.get("metadata") or {}
+    metadata = row.get("metadata")
+    metadata = {} if metadata is None else metadata
     if not isinstance(metadata, Mapping):
         errors.append(FieldError("metadata", "must be an object", index))
     priority = row.get("priority", 0)
@@ -106,7 +108,7 @@ def _read_item(
     if errors:
         return None, errors
     draft = ItemDraft(
-        external_id=str(external_id),
+        external_id=external_id,
         prompt=prompt,  # type: ignore[arg-type]
         context=context,
         responses=responses,

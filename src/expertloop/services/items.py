@@ -28,7 +28,9 @@ def import_items(
     """
     project = get_project_or_raise(session=session, actor=actor, project_id=project_id, policy="edit")
     drafts = read_items(rows, kind=get_kind(project.kind), spec=project.spec, first_row=first_row)
-    taken = store.existing_external_ids(session, project.id, [d.external_id for d in drafts])
+    taken = store.existing_external_ids(
+        session, project.id, [d.external_id for d in drafts if d.external_id is not None]
+    )
     if taken:
         errors = [
             FieldError("external_id", f"the project already has an item {d.external_id!r}", first_row + i)

@@ -108,7 +108,7 @@ class Item(Base):
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    external_id: Mapped[str] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(200))
     prompt: Mapped[Any] = mapped_column(Json)
     context: Mapped[str | None] = mapped_column(Text)
     responses: Mapped[Any] = mapped_column(Json)

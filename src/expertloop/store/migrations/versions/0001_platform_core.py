@@ -202,7 +202,7 @@ def upgrade() -> None:
         sa.Column(
             "project_id", sa.BigInteger().with_variant(sa.Integer(), "sqlite"), nullable=False
         ),
-        sa.Column("external_id", sa.String(length=200), nullable=False),
+        sa.Column("external_id", sa.String(length=200), nullable=True),
         sa.Column(
             "prompt",
             sa.JSON().with_variant(postgresql.JSONB(astext_type=sa.Text()), "postgresql"),
