@@ -126,20 +126,34 @@ class Factory:
         password = "correct horse battery"
         with self.database.scoped() as session:
             created = users.create_user(
-                session=session, actor=None, email=email, name=f"{role.title()} {self.count}",
-                role=role, password=password, now=self.clock(),
+                session=session,
+                actor=None,
+                email=email,
+                name=f"{role.title()} {self.count}",
+                role=role,
+                password=password,
+                now=self.clock(),
                 profile={"attributes": attributes or {}},
             )
         return Person(created.user.id, email, role, created.token, password)
 
     def project(
-        self, *, lead: Person | None = None, kind: str = "label", overlap: int = 1,
-        lease_seconds: int = 900, spec: dict[str, Any] | None = None, items: int = 0,
+        self,
+        *,
+        lead: Person | None = None,
+        kind: str = "label",
+        overlap: int = 1,
+        lease_seconds: int = 900,
+        spec: dict[str, Any] | None = None,
+        items: int = 0,
     ) -> int:
         if spec is None:
             spec = {"labels": ["yes", "no"]} if kind == "label" else {}
         draft = projects.ProjectDraft(
-            name=f"{kind} project", kind=kind, spec=spec, overlap=overlap,
+            name=f"{kind} project",
+            kind=kind,
+            spec=spec,
+            overlap=overlap,
             lease_seconds=lease_seconds,
         )
         actor = None
@@ -149,7 +163,9 @@ class Factory:
 
             actor = Actor(lead.id, Role(lead.role))
         with self.database.scoped() as session:
-            project = projects.create_project(session=session, actor=actor, draft=draft, now=self.clock())
+            project = projects.create_project(
+                session=session, actor=actor, draft=draft, now=self.clock()
+            )
         if items:
             self.items(project.id, items, kind=kind)
         return project.id
@@ -159,8 +175,9 @@ class Factory:
 
         rows = [item_row(index, kind) for index in range(count)]
         with self.database.scoped() as session:
-            import_items(session=session, actor=None, project_id=project_id, rows=rows,
-                         now=self.clock())
+            import_items(
+                session=session, actor=None, project_id=project_id, rows=rows, now=self.clock()
+            )
 
 
 def item_row(index: int, kind: str = "label") -> dict[str, Any]:

@@ -15,19 +15,22 @@ TABLE: dict[tuple[str, str], tuple[set[str], Any]] = {
     ("POST", "/api/v1/users"): ({"admin"}, {"email": "new@example.org", "role": "expert"}),
     ("GET", "/api/v1/me"): (ALL, None),
     ("POST", "/api/v1/projects"): (
-        {"admin", "lead"}, {"name": "p", "kind": "label", "spec": {"labels": ["a", "b"]}}
+        {"admin", "lead"},
+        {"name": "p", "kind": "label", "spec": {"labels": ["a", "b"]}},
     ),
     ("GET", "/api/v1/projects"): (ALL, None),
     ("GET", "/api/v1/projects/{project_id}"): (ALL, None),
     ("POST", "/api/v1/projects/{project_id}/items"): (
-        {"admin", "lead"}, {"items": [{"prompt": "Is this right?"}]}
+        {"admin", "lead"},
+        {"items": [{"prompt": "Is this right?"}]},
     ),
     ("GET", "/api/v1/projects/{project_id}/progress"): ({"admin", "lead", "reviewer"}, None),
     ("POST", "/api/v1/projects/{project_id}/claims"): ({"reviewer", "expert"}, None),
     ("POST", "/api/v1/assignments/{assignment_id}/heartbeat"): ({"owner"}, None),
     ("POST", "/api/v1/assignments/{assignment_id}/release"): ({"owner"}, None),
     ("POST", "/api/v1/assignments/{assignment_id}/judgment"): (
-        {"owner"}, {"value": {"labels": ["yes"]}, "idempotency_key": "walk"}
+        {"owner"},
+        {"value": {"labels": ["yes"]}, "idempotency_key": "walk"},
     ),
 }
 
@@ -60,7 +63,9 @@ def lease_for(client: Any, world: dict[str, Any], owner: Any) -> int:
 
 
 @pytest.mark.parametrize("route", sorted(TABLE))
-def test_route_with_every_role(client: Any, factory: Any, world: dict[str, Any], route: Any) -> None:
+def test_route_with_every_role(
+    client: Any, factory: Any, world: dict[str, Any], route: Any
+) -> None:
     method, template = route
     allowed, body = TABLE[route]
     owner = factory.user("expert")
@@ -93,9 +98,11 @@ def test_lead_cannot_import_into_another_leads_project(client: Any, factory: Any
     project_id = factory.project(lead=owner)
     response = client.post(
         f"/api/v1/projects/{project_id}/items",
-        json={"items": [{"prompt": "Q"}]}, headers=other.headers,
+        json={"items": [{"prompt": "Q"}]},
+        headers=other.headers,
     )
     assert response.status_code == 403
     assert response.json() == {
-        "code": "auth.forbidden", "message": "a user with the role lead may not do this"
+        "code": "auth.forbidden",
+        "message": "a user with the role lead may not do this",
     }

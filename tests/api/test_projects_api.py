@@ -6,8 +6,14 @@ from typing import Any
 
 from expertloop.store import items as item_store
 
-LABEL = {"name": "Clinical claims", "kind": "label", "spec": {"labels": ["supported", "unsupported"]},
-         "overlap": 3, "lease_seconds": 600, "guidelines": "Judge against current guidelines."}
+LABEL = {
+    "name": "Clinical claims",
+    "kind": "label",
+    "spec": {"labels": ["supported", "unsupported"]},
+    "overlap": 3,
+    "lease_seconds": 600,
+    "guidelines": "Judge against current guidelines.",
+}
 
 
 def test_create_project_returns_it(client: Any, factory: Any) -> None:
@@ -16,8 +22,11 @@ def test_create_project_returns_it(client: Any, factory: Any) -> None:
     assert response.status_code == 201, response.text
     body = response.json()
     assert body["id"] > 0 and body["created_by"] == lead.id
-    assert body["spec"] == {"labels": ["supported", "unsupported"], "multiple": False,
-                            "min_rationale_chars": 0}
+    assert body["spec"] == {
+        "labels": ["supported", "unsupported"],
+        "multiple": False,
+        "min_rationale_chars": 0,
+    }
     assert (body["overlap"], body["lease_seconds"], body["guidelines_version"]) == (3, 600, 1)
     listed = client.get("/api/v1/projects", headers=lead.headers).json()
     assert listed["count"] == 1 and listed["data"][0]["id"] == body["id"]
@@ -43,24 +52,31 @@ def test_import_is_all_or_nothing(client: Any, factory: Any, database: Any) -> N
     project_id = factory.project(lead=lead, kind="pairwise")
     good = {"external_id": "a", "prompt": "Q", "responses": [{"text": "x"}, {"text": "y"}]}
     bad = {"external_id": "b", "prompt": "Q", "responses": [{"text": "only one"}]}
-    response = client.post(f"/api/v1/projects/{project_id}/items",
-                           json={"items": [good, good | {"external_id": "c"}, bad]},
-                           headers=lead.headers)
+    response = client.post(
+        f"/api/v1/projects/{project_id}/items",
+        json={"items": [good, good | {"external_id": "c"}, bad]},
+        headers=lead.headers,
+    )
     assert response.status_code == 422
     assert response.json()["errors"] == [
         {"row": 2, "field": "responses", "message": "a pairwise item needs exactly 2 responses"}
     ]
     with database.scoped() as session:
         assert item_store.existing_external_ids(session, project_id, ["a", "c"]) == set()
-    typed = client.post(f"/api/v1/projects/{project_id}/items",
-                        json={"items": [good, {"prompt": 7}]}, headers=lead.headers)
+    typed = client.post(
+        f"/api/v1/projects/{project_id}/items",
+        json={"items": [good, {"prompt": 7}]},
+        headers=lead.headers,
+    )
     assert typed.status_code == 422 and typed.json()["code"] == "request.invalid"
     assert {(e["row"], e["field"]) for e in typed.json()["errors"]} >= {(1, "prompt")}
-    ok = client.post(f"/api/v1/projects/{project_id}/items", json={"items": [good]},
-                     headers=lead.headers)
+    ok = client.post(
+        f"/api/v1/projects/{project_id}/items", json={"items": [good]}, headers=lead.headers
+    )
     assert ok.status_code == 201 and ok.json() == {"created": 1}
-    again = client.post(f"/api/v1/projects/{project_id}/items", json={"items": [good]},
-                        headers=lead.headers)
+    again = client.post(
+        f"/api/v1/projects/{project_id}/items", json={"items": [good]}, headers=lead.headers
+    )
     assert again.status_code == 422
     assert again.json()["errors"][0]["field"] == "external_id"
 
@@ -69,7 +85,10 @@ def test_missing_project_is_404_not_422(client: Any, factory: Any) -> None:
     lead = factory.user("lead")
     response = client.get("/api/v1/projects/999999/progress", headers=lead.headers)
     assert response.status_code == 404
-    assert response.json() == {"code": "project.not_found", "message": "project 999999 does not exist"}
+    assert response.json() == {
+        "code": "project.not_found",
+        "message": "project 999999 does not exist",
+    }
     assert client.get("/api/v1/nowhere", headers=lead.headers).json()["code"] == "route.not_found"
 
 

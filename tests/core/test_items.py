@@ -23,8 +23,14 @@ BAD_ROWS: list[tuple[dict[str, Any], str]] = [
     ({**GOOD, "prompt": [{"role": "robot", "content": "hi"}]}, "prompt[0].role"),
     ({**GOOD, "prompt": [{"role": "user", "content": 1}]}, "prompt[0].content"),
     ({**GOOD, "responses": [{"id": "A", "text": "x"}]}, "responses"),
-    ({**GOOD, "responses": [{"id": "A", "text": "x"}, {"id": "A", "text": "y"}]}, "responses[1].id"),
-    ({**GOOD, "responses": [{"id": "A", "text": None}, {"id": "B", "text": "y"}]}, "responses[0].text"),
+    (
+        {**GOOD, "responses": [{"id": "A", "text": "x"}, {"id": "A", "text": "y"}]},
+        "responses[1].id",
+    ),
+    (
+        {**GOOD, "responses": [{"id": "A", "text": None}, {"id": "B", "text": "y"}]},
+        "responses[0].text",
+    ),
     ({**GOOD, "metadata": []}, "metadata"),
     ({**GOOD, "priority": "high"}, "priority"),
     ({**GOOD, "colour": "red"}, "colour"),

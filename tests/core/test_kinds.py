@@ -32,10 +32,13 @@ PAIRWISE_SPECS: list[tuple[Any, str | None]] = [
 ]
 
 
-@pytest.mark.parametrize(("kind", "spec", "field"), [
-    *[("label", spec, field) for spec, field in LABEL_SPECS],
-    *[("pairwise", spec, field) for spec, field in PAIRWISE_SPECS],
-])
+@pytest.mark.parametrize(
+    ("kind", "spec", "field"),
+    [
+        *[("label", spec, field) for spec, field in LABEL_SPECS],
+        *[("pairwise", spec, field) for spec, field in PAIRWISE_SPECS],
+    ],
+)
 def test_validate_spec_names_the_field(kind: str, spec: Any, field: str | None) -> None:
     if field is None:
         normalised = get_kind(kind).validate_spec(spec)

@@ -19,27 +19,35 @@ from expertloop.core.routing import Candidate, pick_next
 NOW = datetime(2026, 1, 1, tzinfo=UTC)
 
 
-@pytest.mark.parametrize(("overlap", "judgments", "leases", "state"), [
-    (3, 0, 0, ItemState.OPEN),
-    (3, 1, 1, ItemState.OPEN),
-    (3, 1, 2, ItemState.FULL),
-    (3, 0, 3, ItemState.FULL),
-    (3, 3, 0, ItemState.COMPLETE),
-    (1, 1, 0, ItemState.COMPLETE),
-])
+@pytest.mark.parametrize(
+    ("overlap", "judgments", "leases", "state"),
+    [
+        (3, 0, 0, ItemState.OPEN),
+        (3, 1, 1, ItemState.OPEN),
+        (3, 1, 2, ItemState.FULL),
+        (3, 0, 3, ItemState.FULL),
+        (3, 3, 0, ItemState.COMPLETE),
+        (1, 1, 0, ItemState.COMPLETE),
+    ],
+)
 def test_item_state(overlap: int, judgments: int, leases: int, state: ItemState) -> None:
     assert item_state(overlap=overlap, judgments=judgments, leases=leases) is state
 
 
-@pytest.mark.parametrize(("status", "expires", "owner", "code"), [
-    (AssignmentStatus.ACTIVE, NOW + timedelta(seconds=1), 1, None),
-    (AssignmentStatus.ACTIVE, NOW, 1, "lease.expired"),
-    (AssignmentStatus.ACTIVE, NOW + timedelta(seconds=1), 2, "lease.not_owner"),
-    (AssignmentStatus.EXPIRED, NOW + timedelta(seconds=1), 1, "lease.expired"),
-    (AssignmentStatus.SUBMITTED, NOW + timedelta(seconds=1), 1, "lease.submitted"),
-    (AssignmentStatus.RELEASED, NOW + timedelta(seconds=1), 1, "lease.released"),
-])
-def test_require_live(status: AssignmentStatus, expires: datetime, owner: int, code: str | None) -> None:
+@pytest.mark.parametrize(
+    ("status", "expires", "owner", "code"),
+    [
+        (AssignmentStatus.ACTIVE, NOW + timedelta(seconds=1), 1, None),
+        (AssignmentStatus.ACTIVE, NOW, 1, "lease.expired"),
+        (AssignmentStatus.ACTIVE, NOW + timedelta(seconds=1), 2, "lease.not_owner"),
+        (AssignmentStatus.EXPIRED, NOW + timedelta(seconds=1), 1, "lease.expired"),
+        (AssignmentStatus.SUBMITTED, NOW + timedelta(seconds=1), 1, "lease.submitted"),
+        (AssignmentStatus.RELEASED, NOW + timedelta(seconds=1), 1, "lease.released"),
+    ],
+)
+def test_require_live(
+    status: AssignmentStatus, expires: datetime, owner: int, code: str | None
+) -> None:
     if code is None:
         require_live(status=status, expires_at=expires, now=NOW, owner_id=owner, actor_id=1)
         return

@@ -36,7 +36,11 @@ def test_default_tracks_are_seeded(database_url: str) -> None:
         rows = connection.execute(text("SELECT name, hourly_rate FROM tracks ORDER BY name")).all()
     engine.dispose()
     assert [(name, int(rate)) for name, rate in rows] == [
-        ("coding", 40), ("general", 20), ("multilingual", 20), ("professional", 50), ("stem", 40)
+        ("coding", 40),
+        ("general", 20),
+        ("multilingual", 20),
+        ("professional", 50),
+        ("stem", 40),
     ]
 
 
@@ -57,7 +61,9 @@ def test_downgrade_then_upgrade(backend: str, tmp_path) -> None:
     engine.dispose()
     upgrade(url)
     engine = throwaway_engine(url)
-    assert {"items", "assignments", "judgments", "audit_log"} <= set(inspect(engine).get_table_names())
+    assert {"items", "assignments", "judgments", "audit_log"} <= set(
+        inspect(engine).get_table_names()
+    )
     engine.dispose()
 
 

@@ -8,10 +8,7 @@ from expertloop.api.routes import assignments, projects, users
 from expertloop.api.schemas import ErrorPublic
 
 PREFIX = "/api/v1"
-ERRORS = {
-    code: {"model": ErrorPublic}
-    for code in (401, 403, 404, 409, 422)
-}
+ERRORS = {code: {"model": ErrorPublic} for code in (401, 403, 404, 409, 422)}
 
 
 def api_router() -> APIRouter:

@@ -83,16 +83,22 @@ async def _validation_error(request: Request, error: Exception) -> JSONResponse:
             errors.append({"row": row, "field": field, "message": problem.get("msg", "is invalid")})
     first = errors[0] if errors else {"row": None, "field": "body", "message": "is invalid"}
     where = f"row {first['row']}, " if first["row"] is not None else ""
-    body = {"code": "request.invalid", "message": f"{where}{first['field']}: {first['message']}",
-            "errors": errors}
+    body = {
+        "code": "request.invalid",
+        "message": f"{where}{first['field']}: {first['message']}",
+        "errors": errors,
+    }
     return JSONResponse(body, status_code=422)
 
 
 async def _http_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, StarletteHTTPException)
     code = HTTP_CODES.get(error.status_code, f"http.{error.status_code}")
-    return JSONResponse({"code": code, "message": str(error.detail)},
-                        status_code=error.status_code, headers=error.headers)
+    return JSONResponse(
+        {"code": code, "message": str(error.detail)},
+        status_code=error.status_code,
+        headers=error.headers,
+    )
 
 
 def install_api_errors(app: FastAPI) -> None:

@@ -108,7 +108,7 @@ def _read_item(
     if errors:
         return None, errors
     draft = ItemDraft(
-        external_id=external_id,
+        external_id=external_id if isinstance(external_id, str) else None,
         prompt=prompt,  # type: ignore[arg-type]
         context=context,
         responses=responses,
@@ -125,7 +125,9 @@ def _read_prompt(
         if not prompt.strip():
             errors.append(FieldError("prompt", "must not be empty", index))
         elif len(prompt) > MAX_TEXT_CHARS:
-            errors.append(FieldError("prompt", f"is longer than {MAX_TEXT_CHARS} characters", index))
+            errors.append(
+                FieldError("prompt", f"is longer than {MAX_TEXT_CHARS} characters", index)
+            )
         return prompt
     if isinstance(prompt, list) and prompt:
         messages = []
@@ -134,13 +136,17 @@ def _read_prompt(
             if not isinstance(message, Mapping) or set(message) - {"role", "content"}:
                 errors.append(FieldError(where, "must be {role, content}", index))
             elif message.get("role") not in ROLES:
-                errors.append(FieldError(f"{where}.role", f"must be one of {', '.join(ROLES)}", index))
+                errors.append(
+                    FieldError(f"{where}.role", f"must be one of {', '.join(ROLES)}", index)
+                )
             elif not isinstance(message.get("content"), str):
                 errors.append(FieldError(f"{where}.content", "must be a string", index))
             else:
                 messages.append({"role": message["role"], "content": message["content"]})
         return messages
-    errors.append(FieldError("prompt", "must be a text or a non-empty list of chat messages", index))
+    errors.append(
+        FieldError("prompt", "must be a text or a non-empty list of chat messages", index)
+    )
     return None
 
 

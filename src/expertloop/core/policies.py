@@ -87,4 +87,6 @@ def is_allowed(actor: Actor, policy: Policy) -> bool:
 def authorize(actor: Actor, policy: Policy) -> None:
     """Raise ``Forbidden`` unless ``policy`` lets ``actor`` act."""
     if not policy(actor):
-        raise Forbidden("auth.forbidden", f"a user with the role {actor.role.value} may not do this")
+        raise Forbidden(
+            "auth.forbidden", f"a user with the role {actor.role.value} may not do this"
+        )

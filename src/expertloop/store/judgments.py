@@ -39,5 +39,5 @@ def stream_judgments(session: Session, project_id: int) -> Iterator[tuple[Judgme
         .order_by(Judgment.id)
         .execution_options(yield_per=STREAM_CHUNK)
     )
-    for judgment, item in session.execute(query):
-        yield judgment, item
+    for row in session.execute(query):
+        yield row[0], row[1]

@@ -12,12 +12,12 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import exists, or_, select, update
+from sqlalchemy import exists, func, or_, select, update
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState, item_state
 from expertloop.core.routing import CLAIM_ORDER
-from expertloop.store.tables import Assignment, Item
+from expertloop.store.tables import Assignment, Item, Judgment
 
 ACTIVE = AssignmentStatus.ACTIVE.value
 
@@ -40,7 +40,9 @@ def get_live_lease(
     return session.scalars(query).first()
 
 
-def get_assignment(session: Session, assignment_id: int, *, lock: bool = False) -> Assignment | None:
+def get_assignment(
+    session: Session, assignment_id: int, *, lock: bool = False
+) -> Assignment | None:
     query = select(Assignment).where(Assignment.id == assignment_id)
     if lock:
         query = query.with_for_update()
@@ -99,8 +101,14 @@ def add_assignment(
     session: Session, *, item: Item, expert_id: int, now: datetime, expires_at: datetime
 ) -> Assignment:
     assignment = Assignment(
-        project_id=item.project_id, item_id=item.id, expert_id=expert_id, status=ACTIVE,
-        created_at=now, expires_at=expires_at, last_seen_at=now, active_seconds=0.0,
+        project_id=item.project_id,
+        item_id=item.id,
+        expert_id=expert_id,
+        status=ACTIVE,
+        created_at=now,
+        expires_at=expires_at,
+        last_seen_at=now,
+        active_seconds=0.0,
     )
     session.add(assignment)
     item.started = True
@@ -118,13 +126,11 @@ def move_item_counts(item: Item, *, leases: int = 0, judgments: int = 0) -> None
     ).value
 
 
-def recount_items(session: Session, project_id: int, now: datetime) -> list[tuple[int, int, int, int, int]]:
+def recount_items(
+    session: Session, project_id: int, now: datetime
+) -> list[tuple[int, int, int, int, int]]:
     """(item id, stored judgments, counted judgments, stored leases, counted live leases) for
     every item whose counters disagree with the rows they count. Empty means consistent."""
-    from sqlalchemy import func
-
-    from expertloop.store.tables import Judgment
-
     judged = (
         select(Judgment.item_id, func.count().label("n"))
         .where(Judgment.project_id == project_id)
@@ -149,4 +155,4 @@ def recount_items(session: Session, project_id: int, now: datetime) -> list[tupl
         .outerjoin(leased, leased.c.item_id == Item.id)
         .where(Item.project_id == project_id)
     ).all()
-    return [tuple(row) for row in rows if row[1] != row[2] or row[3] != row[4]]  # type: ignore[misc]
+    return [tuple(row) for row in rows if row[1] != row[2] or row[3] != row[4]]

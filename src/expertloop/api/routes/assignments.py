@@ -14,6 +14,7 @@ from expertloop.api.schemas import (
     LeasePublic,
 )
 from expertloop.services import judgments, queue
+from expertloop.store.tables import Assignment, Item
 
 router = APIRouter(tags=["queue"])
 
@@ -38,7 +39,10 @@ def claim_next(
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=LeasePublic)
 def heartbeat(
-    assignment_id: int, session: SessionDep, actor: CurrentActor, now: NowDep,
+    assignment_id: int,
+    session: SessionDep,
+    actor: CurrentActor,
+    now: NowDep,
     body: HeartbeatCreate | None = None,
 ) -> LeasePublic:
     active = body.active if body else True
@@ -63,28 +67,43 @@ def release(
     responses={200: {"model": JudgmentPublic, "description": "Replay of the same key"}},
 )
 def submit_judgment(
-    assignment_id: int, body: JudgmentCreate, response: Response,
-    session: SessionDep, actor: CurrentActor, now: NowDep,
+    assignment_id: int,
+    body: JudgmentCreate,
+    response: Response,
+    session: SessionDep,
+    actor: CurrentActor,
+    now: NowDep,
 ) -> JudgmentPublic:
     result = judgments.submit_judgment(
-        session=session, actor=actor, assignment_id=assignment_id, value=body.value,
-        rationale=body.rationale, idempotency_key=body.idempotency_key, now=now,
+        session=session,
+        actor=actor,
+        assignment_id=assignment_id,
+        value=body.value,
+        rationale=body.rationale,
+        idempotency_key=body.idempotency_key,
+        now=now,
     )
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return JudgmentPublic.model_validate(result.judgment)
 
 
-def item_public(item: object) -> ItemPublic:
+def item_public(item: Item) -> ItemPublic:
     return ItemPublic(
-        id=item.id, project_id=item.project_id, external_id=item.external_id,  # type: ignore[attr-defined]
-        prompt=item.prompt, context=item.context, responses=item.responses,  # type: ignore[attr-defined]
-        metadata=item.metadata_,  # type: ignore[attr-defined]
+        id=item.id,
+        project_id=item.project_id,
+        external_id=item.external_id,
+        prompt=item.prompt,
+        context=item.context,
+        responses=item.responses,
+        metadata=item.metadata_,
     )
 
 
-def lease_public(lease: object) -> LeasePublic:
+def lease_public(lease: Assignment) -> LeasePublic:
     return LeasePublic(
-        assignment_id=lease.id, status=lease.status,  # type: ignore[attr-defined]
-        lease_expires_at=lease.expires_at, active_seconds=lease.active_seconds,  # type: ignore[attr-defined]
+        assignment_id=lease.id,
+        status=lease.status,
+        lease_expires_at=lease.expires_at,
+        active_seconds=lease.active_seconds,
     )

@@ -17,8 +17,11 @@ def create_user(
 ) -> UserCreatedPublic:
     created = users.create_user(session=session, actor=actor, now=now, **body.model_dump())
     return UserCreatedPublic(
-        id=created.user.id, email=created.user.email, name=created.user.name,
-        role=created.user.role, token=created.token,
+        id=created.user.id,
+        email=created.user.email,
+        name=created.user.name,
+        role=created.user.role,
+        token=created.token,
     )
 
 

@@ -57,7 +57,9 @@ class Checker:
 
     def rationale(self, rationale: str, minimum: int) -> None:
         if len(rationale.strip()) < minimum:
-            self.fail("rationale", f"must be at least {minimum} characters (without spaces at the ends)")
+            self.fail(
+                "rationale", f"must be at least {minimum} characters (without spaces at the ends)"
+            )
 
 
 def require_mapping(value: object, code: str, field: str) -> Mapping[str, Any]:

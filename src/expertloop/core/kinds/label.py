@@ -56,7 +56,9 @@ class LabelKind:
             check.fail("value.labels", "this project takes exactly one label")
         for index, label in enumerate(chosen):
             if label not in spec["labels"]:
-                check.fail(f"value.labels[{index}]", f"{label!r} is not one of the project's labels")
+                check.fail(
+                    f"value.labels[{index}]", f"{label!r} is not one of the project's labels"
+                )
             elif chosen.index(label) != index:
                 check.fail(f"value.labels[{index}]", f"repeats the label {label!r}")
         check.rationale(rationale, spec["min_rationale_chars"])

@@ -31,7 +31,9 @@ class PairwiseKind:
 
     def check_item(self, spec: JSON, responses: list[JSON]) -> list[FieldError]:
         if len(responses) != 2:
-            return [FieldError(field="responses", message="a pairwise item needs exactly 2 responses")]
+            return [
+                FieldError(field="responses", message="a pairwise item needs exactly 2 responses")
+            ]
         return []
 
     def validate_value(self, spec: JSON, value: Mapping[str, Any], rationale: str) -> JSON:
