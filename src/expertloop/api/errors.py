@@ -20,6 +20,7 @@ from expertloop.core.errors import (
     Invalid,
     NotFound,
     Unauthenticated,
+    Unavailable,
 )
 
 STATUS: dict[type[DomainError], int] = {
@@ -28,6 +29,7 @@ STATUS: dict[type[DomainError], int] = {
     Unauthenticated: 401,
     Forbidden: 403,
     Conflict: 409,
+    Unavailable: 503,
 }
 
 HTTP_CODES = {404: "route.not_found", 405: "route.method_not_allowed"}

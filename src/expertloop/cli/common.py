@@ -35,13 +35,24 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
+def migrate_or_exit(url: str) -> None:
+    """Migrate the database to head, or exit 1 saying why (bad URL, unreachable server)."""
+    try:
+        upgrade(url)
+    except DomainError as error:
+        raise fail(error) from None
+
+
 @contextmanager
 def open_database(db: str | None, *, migrate: bool = True) -> Iterator[Database]:
     """Open (and by default migrate) the database a command works on."""
     url = resolve_db_url(db)
     if migrate:
-        upgrade(url)
-    database = Database(url)
+        migrate_or_exit(url)
+    try:
+        database = Database(url)
+    except DomainError as error:
+        raise fail(error) from None
     try:
         yield database
     finally:

@@ -1,9 +1,160 @@
-"""CLI commands (to be filled in)."""
+"""Data in and out: ``import PROJECT FILE`` (JSONL, CSV) and ``export PROJECT`` (JSONL)."""
 
 from __future__ import annotations
 
+import json
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from itertools import chain
+from pathlib import Path
+from typing import Annotated, Any, TextIO
+
 import typer
+from rich.console import Console
+from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
+from expertloop.cli.common import DbOption, fail, open_database, utc_now
+from expertloop.cli.inputs import bad_input, parse_project_id
+from expertloop.cli.item_files import FileFormat, ParsedFile, detect_format, read_item_file
+from expertloop.core.errors import DomainError, FieldError
+from expertloop.services.items import import_items
+from expertloop.services.judgments import stream_judgments
+from expertloop.services.projects import get_project_or_raise
+
+MAX_REPORTED = 500
+ProjectArg = Annotated[str, typer.Argument(help="Project id (printed by `projects create`).")]
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("import")(import_file)
+    app.command("export")(export_judgments)
+
+
+def import_file(
+    project: ProjectArg,
+    file: Annotated[Path, typer.Argument(help="Items as .jsonl or .csv.")],
+    format: Annotated[
+        FileFormat | None, typer.Option("--format", help="File format (default: by extension).")
+    ] = None,
+    db: DbOption = None,
+) -> None:
+    """Import items into a project, all or nothing: one bad row and nothing is stored."""
+    project_id = parse_project_id(project)
+    fmt = detect_format(file, format)
+    if fmt is None:
+        raise bad_input("format", f"cannot tell the format of {file.name}; use --format jsonl|csv")
+    with open_database(db) as database:
+        with database.scoped(write=False) as session:
+            try:
+                target = get_project_or_raise(session=session, actor=None, project_id=project_id)
+            except DomainError as error:
+                raise fail(error) from None
+        parsed = _read_with_progress(file, fmt)
+        with database.scoped() as session, _storing(len(parsed.rows)):
+            try:
+                created = import_items(
+                    session=session,
+                    actor=None,
+                    project_id=project_id,
+                    rows=parsed.rows,
+                    now=utc_now(),
+                )
+            except DomainError as error:
+                raise _report(error, parsed.on_lines(error.errors), file) from None
+    typer.echo(f"created {created} items in project {target.id} ({target.name!r}) from {file.name}")
+
+
+def _read_with_progress(file: Path, fmt: FileFormat) -> ParsedFile:
+    console = Console(stderr=True)
+    try:
+        size = file.stat().st_size
+        with Progress(
+            TextColumn("reading {task.description}"),
+            BarColumn(),
+            DownloadColumn(),
+            TimeRemainingColumn(),
+            console=console,
+            transient=True,
+            disable=not console.is_terminal,
+        ) as progress:
+            task = progress.add_task(file.name, total=size)
+            parsed = read_item_file(file, fmt, lambda done: progress.update(task, completed=done))
+    except OSError as error:
+        raise bad_input("file", f"cannot read {file}: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise bad_input("file", f"{file} is not UTF-8 text ({error.reason})") from None
+    if parsed.errors:
+        raise _report(DomainError("items.invalid", "the file has errors"), parsed.errors, file)
+    if not parsed.rows:
+        raise bad_input("file", f"{file} has no items")
+    return parsed
+
+
+@contextmanager
+def _storing(count: int) -> Iterator[None]:
+    """A spinner while the rows are validated and stored in one transaction (terminals only)."""
+    console = Console(stderr=True)
+    if not console.is_terminal:
+        yield
+        return
+    with console.status(f"validating and storing {count} items"):
+        yield
+
+
+def _report(error: DomainError, errors: list[FieldError], file: Path) -> typer.Exit:
+    """Print every row error with its file line; the rest like any domain error."""
+    if not errors:
+        return fail(error)
+    err = typer.get_text_stream("stderr")
+    typer.secho(
+        f"error [{error.code}]: {len(errors)} problem(s) in {file.name}; nothing was imported",
+        err=True,
+        fg=typer.colors.RED,
+    )
+    for problem in errors[:MAX_REPORTED]:
+        where = f"line {problem.row}, " if problem.row is not None else ""
+        err.write(f"  {where}{problem.field}: {problem.message}\n")
+    if len(errors) > MAX_REPORTED:
+        err.write(f"  ... and {len(errors) - MAX_REPORTED} more\n")
+    return typer.Exit(code=1)
+
+
+def export_judgments(
+    project: ProjectArg,
+    out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")] = None,
+    db: DbOption = None,
+) -> None:
+    """Export a project's raw judgments as JSONL, oldest first; the count goes to stderr."""
+    project_id = parse_project_id(project)
+    with open_database(db) as database, database.scoped(write=False) as session:
+        rows = stream_judgments(session=session, actor=None, project_id=project_id)
+        try:
+            first = next(rows, None)  # checks the project before any output is opened
+        except DomainError as error:
+            raise fail(error) from None
+        with _output(out) as stream:
+            count = _write_jsonl(stream, chain([first], rows) if first else iter(()))
+    typer.echo(f"exported {count} judgments of project {project_id}", err=True)
+
+
+@contextmanager
+def _output(out: Path | None) -> Iterator[TextIO]:
+    if out is None:
+        yield sys.stdout
+        return
+    try:
+        stream = out.open("w", encoding="utf-8")
+    except OSError as error:
+        raise bad_input("out", f"cannot write {out}: {error.strerror or error}") from None
+    with stream:
+        yield stream
+
+
+def _write_jsonl(stream: TextIO, rows: Iterator[dict[str, Any]]) -> int:
+    count = 0
+    for row in rows:
+        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        count += 1
+    return count

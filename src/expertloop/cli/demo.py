@@ -1,9 +1,55 @@
-"""CLI commands (to be filled in)."""
+"""``demo``: seed a lead, three experts and two projects, print the logins, then serve."""
 
 from __future__ import annotations
 
+from typing import Annotated
+
 import typer
+
+from expertloop.cli.common import DbOption, fail, open_database, resolve_db_url, utc_now
+from expertloop.cli.demo_content import DEMO_USERS, demo_projects
+from expertloop.cli.serve import HostOption, PortOption, run_server
+from expertloop.core.errors import DomainError
+from expertloop.services.seeding import Seeded, seed_demo
 
 
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
+    app.command("demo")(demo)
+
+
+def demo(
+    db: DbOption = None,
+    serve: Annotated[
+        bool, typer.Option("--serve/--no-serve", help="Start the server after seeding.")
+    ] = True,
+    host: HostOption = "127.0.0.1",
+    port: PortOption = 8000,
+) -> None:
+    """Seed demo users and projects (again: reuses what exists), print the logins, and serve."""
+    url = resolve_db_url(db)
+    with open_database(url) as database, database.scoped() as session:
+        try:
+            seeded = seed_demo(
+                session=session, users=DEMO_USERS, projects=demo_projects(), now=utc_now()
+            )
+        except DomainError as error:
+            raise fail(error) from None
+        _print_seeded(seeded)
+    typer.echo(f"\nOpen http://{host}:{port}/ and log in as one of:")
+    for seed in DEMO_USERS:
+        typer.echo(f"  {seed.role:<8} {seed.email:<28} password: {seed.password}")
+    if serve:
+        run_server(url, host=host, port=port)
+
+
+def _print_seeded(seeded: Seeded) -> None:
+    new_users = sum(1 for s in seeded.users if s.created)
+    typer.echo(f"users: {new_users} created, {len(seeded.users) - new_users} already there")
+    for entry in seeded.projects:
+        project = entry.project
+        state = "created" if entry.created else "already there"
+        typer.echo(
+            f"project {project.id} {project.name!r} ({project.kind}, overlap "
+            f"{project.overlap}): {state}, {entry.items_created} items added"
+        )

@@ -47,6 +47,10 @@ class Conflict(DomainError):
     """The request contradicts the current state (expired lease, someone else's lease...)."""
 
 
+class Unavailable(DomainError):
+    """Something the platform depends on (the database) cannot be reached."""
+
+
 class Invalid(DomainError):
     """The input breaks a rule; ``errors`` names each row and field."""
 

@@ -14,18 +14,42 @@ from typing import Any
 
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
+
+from expertloop.core.errors import FieldError, Unavailable, invalid
 
 SQLITE_BUSY_MS = 30_000
 
 
 def normalise_url(url: str) -> str:
-    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver for them."""
-    parsed = make_url(url)
+    """Accept ``postgresql://`` and ``postgres://`` and use the psycopg 3 driver for them.
+
+    Raises:
+        Invalid: ``database.invalid_url`` for a URL SQLAlchemy cannot read.
+    """
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        example = "sqlite:///path.db or postgresql://user@host/db"
+        raise invalid(
+            "database.invalid_url", [FieldError("db", f"{url!r} is not a database URL ({example})")]
+        ) from None
     if parsed.drivername in ("postgresql", "postgres"):
         parsed = parsed.set(drivername="postgresql+psycopg")
     return parsed.render_as_string(hide_password=False)
+
+
+@contextmanager
+def reachable(url: str) -> Iterator[None]:
+    """Turn a failed connection into ``database.unavailable`` naming the URL (no password)."""
+    try:
+        yield
+    except OperationalError as error:
+        shown = make_url(url).render_as_string(hide_password=True)
+        reason = str(error.orig or error).strip().splitlines()[0]
+        raise Unavailable("database.unavailable", f"cannot reach {shown}: {reason}") from None
 
 
 def is_sqlite(url: str) -> bool:

@@ -8,7 +8,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.script import ScriptDirectory
 
-from expertloop.store.db import normalise_url
+from expertloop.store.db import normalise_url, reachable
 
 MIGRATIONS = Path(__file__).parent / "migrations"
 
@@ -21,8 +21,13 @@ def alembic_config(url: str) -> Config:
 
 
 def upgrade(url: str, revision: str = "head") -> None:
-    """Bring the database at ``url`` to ``revision``."""
-    command.upgrade(alembic_config(url), revision)
+    """Bring the database at ``url`` to ``revision``.
+
+    Raises:
+        Invalid: ``database.invalid_url``; Unavailable: ``database.unavailable``.
+    """
+    with reachable(url):
+        command.upgrade(alembic_config(url), revision)
 
 
 def downgrade(url: str, revision: str) -> None:

@@ -1,0 +1,199 @@
+"""Reading item files (JSONL and CSV) into raw item rows, each with the file line it starts on.
+
+JSONL: one item object per line, the shape of the JSON API (``external_id``, ``prompt``,
+``context``, ``responses``, ``metadata``, ``priority``); blank lines are skipped.
+
+CSV: a header line, then one item per record; every cell is read as a string. Columns:
+``external_id``, ``prompt``, ``context``, ``priority`` (an integer), ``response_<ID>`` (the
+text of response ``<ID>``, in column order), ``model_<ID>`` (its model, optional) and
+``metadata.<key>``. Empty cells of ``context``, ``priority``, responses, models and metadata
+are left out. Errors name the line of the file (1-based; the header is line 1).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+from expertloop.core.errors import FieldError
+
+CSV_FIELD_LIMIT = 2_000_000
+SIMPLE_COLUMNS = ("external_id", "prompt", "context", "priority")
+PREFIXES = {"response_": "response", "model_": "model", "metadata.": "metadata"}
+ROW_REFERENCE = re.compile(r"\brow (\d+)\b")
+EXPECTED = "external_id, prompt, context, priority, response_<ID>, model_<ID> or metadata.<key>"
+
+
+class FileFormat(StrEnum):
+    """Formats ``expertloop import`` reads."""
+
+    JSONL = "jsonl"
+    """One JSON object per line."""
+    CSV = "csv"
+    """Comma-separated values with a header line."""
+
+
+EXTENSIONS = {".jsonl": FileFormat.JSONL, ".ndjson": FileFormat.JSONL, ".csv": FileFormat.CSV}
+
+
+@dataclass
+class ParsedFile:
+    """Rows read from a file, the line each starts on, and problems found while reading."""
+
+    rows: list[Any] = field(default_factory=list)
+    lines: list[int] = field(default_factory=list)
+    errors: list[FieldError] = field(default_factory=list)
+
+    def add(self, row: Any, line: int) -> None:
+        self.rows.append(row)
+        self.lines.append(line)
+
+    def error(self, line: int, field_name: str, message: str) -> None:
+        self.errors.append(FieldError(field_name, message, line))
+
+    def on_lines(self, errors: Iterable[FieldError]) -> list[FieldError]:
+        """Errors naming row indexes of ``rows`` renamed to the file lines they came from."""
+        return [
+            FieldError(
+                e.field,
+                self._message_on_lines(e.message),
+                self.lines[e.row] if e.row is not None else None,
+            )
+            for e in errors
+        ]
+
+    def _message_on_lines(self, message: str) -> str:
+        # core names an earlier duplicate by its row index ("repeats ... of row 0")
+        def to_line(match: re.Match[str]) -> str:
+            index = int(match.group(1))
+            return f"line {self.lines[index]}" if index < len(self.lines) else match.group(0)
+
+        return ROW_REFERENCE.sub(to_line, message)
+
+
+def detect_format(path: Path, given: FileFormat | None) -> FileFormat | None:
+    return given or EXTENSIONS.get(path.suffix.lower())
+
+
+def read_item_file(path: Path, fmt: FileFormat, advance: Callable[[int], None]) -> ParsedFile:
+    """Read the whole file; ``advance`` gets the bytes read so far, for a progress bar.
+
+    Raises:
+        OSError: the file cannot be opened or read.
+        UnicodeDecodeError: the file is not UTF-8.
+    """
+    parsed = ParsedFile()
+    with path.open("rb") as raw:
+        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
+        reader = _read_jsonl if fmt is FileFormat.JSONL else _read_csv
+        reader(text, parsed, lambda: advance(raw.tell()))
+    return parsed
+
+
+def _read_jsonl(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
+    for number, line in enumerate(text, start=1):
+        if line.strip():
+            try:
+                parsed.add(json.loads(line), number)
+            except json.JSONDecodeError as error:
+                parsed.error(number, "json", f"not valid JSON: {error.msg} (column {error.colno})")
+        tick()
+
+
+@dataclass(frozen=True)
+class Column:
+    """Where a CSV column goes in an item row: ``target`` and, for prefixed ones, ``key``."""
+
+    target: str
+    key: str = ""
+
+
+def _read_csv(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    reader = csv.reader(text)
+    try:
+        columns = plan_columns(next(reader, []), parsed)
+        if parsed.errors:
+            return
+        start = reader.line_num + 1
+        for cells in reader:
+            if len(cells) == len(columns):
+                parsed.add(csv_row(columns, cells), start)
+            elif cells:  # an empty list is a blank line
+                parsed.error(
+                    start, "cells", f"has {len(cells)} cells; the header has {len(columns)}"
+                )
+            start = reader.line_num + 1
+            tick()
+    except csv.Error as error:
+        parsed.error(reader.line_num, "csv", str(error))
+
+
+def plan_columns(header: list[str], parsed: ParsedFile) -> list[Column]:
+    """Map each header cell to a ``Column``; problems go to ``parsed`` on line 1."""
+    if not header:
+        parsed.error(1, "header", "the file is empty; the first line must name the columns")
+        return []
+    columns = [_column(name.strip()) for name in header]
+    for name, column in zip(header, columns, strict=True):
+        if column is None:
+            parsed.error(1, name or "header", f"unknown column; expected {EXPECTED}")
+    for name, count in Counter(header).items():
+        if count > 1:
+            parsed.error(1, name, "appears more than once in the header")
+    known = [c for c in columns if c is not None]
+    if Column("prompt") not in known:
+        parsed.error(1, "prompt", "the header has no prompt column")
+    responses = {c.key for c in known if c.target == "response"}
+    for column in known:
+        if column.target == "model" and column.key not in responses:
+            parsed.error(1, f"model_{column.key}", f"has no response_{column.key} column")
+    return known
+
+
+def _column(name: str) -> Column | None:
+    if name in SIMPLE_COLUMNS:
+        return Column(name)
+    for prefix, target in PREFIXES.items():
+        if name.startswith(prefix) and len(name) > len(prefix):
+            return Column(target, name[len(prefix) :])
+    return None
+
+
+def csv_row(columns: list[Column], cells: list[str]) -> dict[str, Any]:
+    """One CSV record as an item row (the JSON API shape)."""
+    row: dict[str, Any] = {}
+    parts: dict[str, dict[str, str]] = {"response": {}, "model": {}, "metadata": {}}
+    for column, cell in zip(columns, cells, strict=True):
+        if column.target in parts:
+            if cell:
+                parts[column.target][column.key] = cell
+        elif column.target in ("external_id", "prompt"):
+            row[column.target] = cell
+        elif cell.strip():
+            row[column.target] = _integer(cell) if column.target == "priority" else cell
+    models = parts["model"]
+    if parts["response"]:
+        row["responses"] = [
+            {"id": key, "text": text, "model": models.get(key)}
+            for key, text in parts["response"].items()
+        ]
+    if parts["metadata"]:
+        row["metadata"] = parts["metadata"]
+    return row
+
+
+def _integer(cell: str) -> int | str:
+    """An integer cell as an int; anything else stays a string for the validator to name."""
+    try:
+        return int(cell.strip())
+    except ValueError:
+        return cell

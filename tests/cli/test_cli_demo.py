@@ -1,0 +1,66 @@
+"""`expertloop demo --no-serve` seeds a usable demo, and seeds it again without failing."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from expertloop.core.lifecycles import Role
+from expertloop.core.policies import Actor
+from expertloop.services.projects import get_progress, list_projects
+from expertloop.services.users import log_in
+from expertloop.store import Database
+from expertloop.store.users import get_profile, get_user_by_email
+
+EXPERTS = ["amara.okafor@example.org", "lukas.brandt@example.org", "mei.tanaka@example.org"]
+
+
+def logins(stdout: str) -> list[tuple[str, str, str]]:
+    lines = [line.split() for line in stdout.splitlines() if "password:" in line]
+    return [(words[0], words[1], words[3]) for words in lines]
+
+
+def test_demo_seeds_a_lead_three_experts_and_two_projects(cli: Any, database: Database) -> None:
+    result = cli("demo", "--no-serve")
+    assert result.exit_code == 0, result.output
+    seen = logins(result.stdout)
+    assert [(role, email) for role, email, _ in seen] == [
+        ("lead", "lead@example.org"),
+        *[("expert", email) for email in EXPERTS],
+    ]
+    now = datetime.now(UTC)
+    with database.scoped() as session:
+        for _, email, password in seen:
+            log_in(session=session, email=email, password=password, now=now, days=1)
+        lead = get_user_by_email(session, "lead@example.org")
+        assert lead is not None
+        projects = list_projects(session=session, actor=Actor(lead.id, Role.LEAD))
+        assert sorted((p.kind, p.overlap) for p in projects) == [("label", 3), ("pairwise", 2)]
+        for project in projects:
+            progress = get_progress(session=session, actor=None, project_id=project.id, now=now)
+            assert progress.items >= 12
+        backgrounds = []
+        for email in EXPERTS:
+            expert = get_user_by_email(session, email)
+            assert expert is not None
+            profile = get_profile(session, expert.id)
+            assert profile is not None
+            backgrounds.append(
+                tuple(profile.attributes[k] for k in ("region", "sector", "years_of_practice"))
+            )
+    assert all(len({b[i] for b in backgrounds}) == 3 for i in range(3))
+
+
+def test_demo_twice_reuses_what_exists_and_prints_the_logins_again(
+    cli: Any, database: Database
+) -> None:
+    first = cli("demo", "--no-serve")
+    second = cli("demo", "--no-serve")
+    assert (first.exit_code, second.exit_code) == (0, 0), second.output
+    assert logins(second.stdout) == logins(first.stdout)
+    assert "users: 0 created, 4 already there" in second.stdout
+    assert second.stdout.count("already there, 0 items added") == 2
+    with database.scoped() as session:
+        lead = get_user_by_email(session, "lead@example.org")
+        assert lead is not None
+        assert len(list_projects(session=session, actor=Actor(lead.id, Role.LEAD))) == 2
