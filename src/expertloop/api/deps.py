@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
@@ -19,28 +19,31 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 Clock = Callable[[], datetime]
 
 
-def get_database(request: Request) -> Database:
+# Dependencies that do no I/O are ``async`` so FastAPI runs them on the event loop instead of
+# hopping to the thread pool; the route itself (and authentication, which queries) run there.
+def database_of(request: Request) -> Database:
     database: Database = request.app.state.database
     return database
 
 
-def _session(request: Request, write: bool) -> Iterator[Session]:
-    session = get_database(request).session(write=write)
+async def write_session(request: Request) -> AsyncIterator[Session]:
+    """A session on the writer; it connects on first use, in the route's thread."""
+    session = database_of(request).session(write=True)
     try:
         yield session
     finally:
         session.close()
 
 
-def write_session(request: Request) -> Iterator[Session]:
-    yield from _session(request, True)
+async def read_session(request: Request) -> AsyncIterator[Session]:
+    session = database_of(request).session(write=False)
+    try:
+        yield session
+    finally:
+        session.close()
 
 
-def read_session(request: Request) -> Iterator[Session]:
-    yield from _session(request, False)
-
-
-def get_now(request: Request) -> datetime:
+async def get_now(request: Request) -> datetime:
     clock: Clock = request.app.state.clock
     return clock()
 
@@ -65,7 +68,7 @@ def current_login(request: Request, now: NowDep) -> Authenticated:
     token = token or request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthenticated("auth.missing_token", "send Authorization: Bearer <token>")
-    with get_database(request).scoped(write=False) as session:
+    with database_of(request).scoped(write=False) as session:
         login = authenticate(session=session, token=token, now=now)
     csrf_ok = login.csrf is not None and request.headers.get(CSRF_HEADER) == login.csrf
     if from_cookie and request.method not in SAFE_METHODS and not csrf_ok:
@@ -76,7 +79,7 @@ def current_login(request: Request, now: NowDep) -> Authenticated:
 CurrentLogin = Annotated[Authenticated, Depends(current_login)]
 
 
-def current_actor(login: CurrentLogin) -> Actor:
+async def current_actor(login: CurrentLogin) -> Actor:
     return login.actor
 
 

@@ -1,9 +1,75 @@
-"""CLI commands (to be filled in)."""
+"""``expertloop bench``: measure the platform under load (a benchmark, not a test)."""
 
 from __future__ import annotations
 
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated
+
 import typer
+
+from expertloop.cli import loadgen
+
+bench_app = typer.Typer(
+    help="Benchmarks: drive a server with simulated experts.", no_args_is_help=True
+)
+
+
+@bench_app.command("load")
+def load(
+    experts: Annotated[int, typer.Option("--experts", "-k", min=1, help="Simulated experts.")] = 8,
+    items: Annotated[int, typer.Option("--items", "-n", min=1, help="Items in the project.")] = 200,
+    overlap: Annotated[int, typer.Option("--overlap", min=1, help="Judgments per item.")] = 1,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            help="Database to seed and serve; default "
+            "a temporary SQLite file. The bench adds its own "
+            "users and project.",
+        ),
+    ] = None,
+    url: Annotated[
+        str | None, typer.Option("--url", help="Target a running server instead.")
+    ] = None,
+    token: Annotated[
+        str | None,
+        typer.Option("--token", help="Admin API token for --url; default $EXPERTLOOP_ADMIN_TOKEN."),
+    ] = None,
+    workers: Annotated[
+        int | None,
+        typer.Option(
+            "--workers", min=1, help="Server processes (default 1 on SQLite, 2 on PostgreSQL)."
+        ),
+    ] = None,
+    max_seconds: Annotated[
+        float,
+        typer.Option("--max-seconds", "--duration", min=1.0, help="Stop the load after this long."),
+    ] = 300.0,
+) -> None:
+    """Drive K experts doing claim then submit until no work is left; print one JSON object."""
+    if db and url:
+        raise typer.BadParameter("give --db or --url, not both")
+    config = loadgen.BenchConfig(
+        experts=experts, items=items, overlap=overlap, max_seconds=max_seconds, workers=workers
+    )
+    if url:
+        admin = token or os.environ.get("EXPERTLOOP_ADMIN_TOKEN")
+        if not admin:
+            raise typer.BadParameter(
+                "--url needs an admin token: --token or $EXPERTLOOP_ADMIN_TOKEN"
+            )
+        result = loadgen.run_on_server(url, admin, config)
+    elif db:
+        result = loadgen.run_on_database(db, config)
+    else:
+        with tempfile.TemporaryDirectory(prefix="expertloop-bench-") as folder:
+            result = loadgen.run_on_database(f"sqlite:///{Path(folder) / 'bench.db'}", config)
+    typer.echo(json.dumps(result))
 
 
 def register(app: typer.Typer) -> None:
-    """Add this module's commands to ``app``."""
+    """Add ``bench`` to ``app``."""
+    app.add_typer(bench_app, name="bench")

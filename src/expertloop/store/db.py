@@ -8,6 +8,7 @@ PostgreSQL uses one engine; the claim query locks rows with ``FOR UPDATE SKIP LO
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
@@ -73,7 +74,30 @@ def _sqlite_engine(url: str, *, immediate: bool, synchronous: str) -> Engine:
     def _on_begin(connection: Any) -> None:
         connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
+    if immediate:
+        _queue_writers(engine)
     return engine
+
+
+def _queue_writers(engine: Engine) -> None:
+    """Let one thread of this process hold a writer connection at a time.
+
+    SQLite admits one writer anyway; queueing threads on a Python lock is fair and wakes the
+    next writer at once, where SQLite's busy handler would make them poll with growing sleeps
+    (seconds-long tails under load). Other processes still meet SQLite's own lock.
+    """
+    lock = threading.Lock()
+
+    @event.listens_for(engine, "checkout")
+    def _on_checkout(_dbapi: Any, record: Any, _proxy: Any) -> None:
+        if not lock.acquire(timeout=SQLITE_BUSY_MS / 1000):
+            raise Unavailable("database.busy", "the database stayed busy; try again")
+        record.info["writer_lock"] = True
+
+    @event.listens_for(engine, "checkin")
+    def _on_checkin(_dbapi: Any, record: Any) -> None:
+        if record.info.pop("writer_lock", False):
+            lock.release()
 
 
 class Database:
@@ -86,8 +110,9 @@ class Database:
             self.writer = _sqlite_engine(self.url, immediate=True, synchronous=sqlite_synchronous)
             self.reader = _sqlite_engine(self.url, immediate=False, synchronous=sqlite_synchronous)
         else:
+            # No pre-ping: it costs a round trip per checkout; stale connections are recycled.
             self.writer = create_engine(
-                self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_pre_ping=True
+                self.url, pool_size=pool_size, max_overflow=pool_size * 2, pool_recycle=1800
             )
             self.reader = self.writer
         self._writes = sessionmaker(self.writer, expire_on_commit=False)

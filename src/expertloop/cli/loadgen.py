@@ -1,0 +1,258 @@
+"""The load driver behind ``expertloop bench load``: K simulated experts claim and submit over
+HTTP until no work is left, then one JSON report.
+
+The driver is one asyncio loop with one keep-alive ``httpx.AsyncClient``, so it costs the
+machine little next to the server it measures. An expert stops after a few 204s in a row
+while no simulated expert holds a lease: then nothing can free a slot for it.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import secrets
+import time
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from expertloop.cli.benchsetup import (
+    API,
+    LABELS,
+    BenchConfig,
+    Target,
+    bearer,
+    default_workers,
+    seed_database,
+    seed_over_http,
+    server_processes,
+)
+from expertloop.services import judgments
+from expertloop.store import Database
+from expertloop.store.db import is_sqlite
+
+__all__ = ["BenchConfig", "run_on_database", "run_on_server"]
+
+IDLE_TRIES = 3
+"""Consecutive 204s, with no lease held by any simulated expert, before an expert stops."""
+
+
+@dataclass
+class Recorder:
+    """What the simulated experts saw."""
+
+    latencies: dict[str, list[float]] = field(default_factory=lambda: defaultdict(list))
+    errors: Counter[str] = field(default_factory=Counter)
+    judged: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
+    cycles: int = 0
+    holding: int = 0
+
+    def timed(self, call: str, started: float) -> None:
+        self.latencies[call].append((time.perf_counter() - started) * 1000.0)
+
+    def error(
+        self, call: str, response: httpx.Response | None, exc: Exception | None = None
+    ) -> None:
+        if response is None:
+            self.errors[f"{call}:transport:{type(exc).__name__}"] += 1
+            return
+        try:
+            code = response.json().get("code", "")
+        except ValueError:
+            code = ""
+        self.errors[f"{call}:{response.status_code}:{code}"] += 1
+
+
+async def expert_loop(
+    client: httpx.AsyncClient,
+    base_url: str,
+    token: str,
+    project_id: int,
+    record: Recorder,
+    deadline: float,
+) -> None:
+    """One simulated expert: claim, submit at once, repeat until nothing is left for it."""
+    headers = bearer(token)
+    claims = f"{base_url}{API}/projects/{project_id}/claims"
+    idle = 0
+    while time.monotonic() < deadline:
+        claim = await call(client, "claim", claims, headers, record)
+        if claim is not None and claim.status_code == 200:
+            idle = 0
+            record.holding += 1
+            await submit(client, base_url, claim.json(), headers, record)
+            record.holding -= 1
+            continue
+        # A 204 can be momentary (a slot held by a lease, or a row locked by a claim that is
+        # about to take it); it is final once nobody has held a lease for a few tries.
+        idle = idle + 1 if record.holding == 0 else 0
+        if idle >= IDLE_TRIES:
+            return
+        await asyncio.sleep(0.01 * (1 + idle))
+
+
+async def submit(
+    client: httpx.AsyncClient,
+    base_url: str,
+    claim: dict[str, Any],
+    headers: dict[str, str],
+    record: Recorder,
+) -> None:
+    body = {
+        "value": {"labels": [LABELS[claim["assignment_id"] % len(LABELS)]]},
+        "rationale": "checked against the source",
+        "idempotency_key": secrets.token_hex(8),
+    }
+    path = f"{base_url}{API}/assignments/{claim['assignment_id']}/judgment"
+    answer = await call(client, "submit", path, headers, record, body)
+    if answer is not None and answer.status_code == 201:
+        record.cycles += 1
+        record.judged[int(claim["item"]["id"])].add(int(answer.json()["id"]))
+
+
+async def call(
+    client: httpx.AsyncClient,
+    name: str,
+    path: str,
+    headers: dict[str, str],
+    record: Recorder,
+    body: dict[str, Any] | None = None,
+) -> httpx.Response | None:
+    """POST, time it, count anything unexpected as an error (204 on claims is expected)."""
+    started = time.perf_counter()
+    try:
+        answer = await client.post(path, json=body, headers=headers)
+    except httpx.HTTPError as exc:
+        record.error(name, None, exc)
+        return None
+    record.timed(name, started)
+    if answer.status_code not in (200, 201, 204):
+        record.error(name, answer)
+    return answer
+
+
+async def drive(base_urls: list[str], target: Target, max_seconds: float) -> tuple[Recorder, float]:
+    """Run every expert at once, spread over ``base_urls``; return what they saw and the wall
+    time it took."""
+    record = Recorder()
+    size = len(target.expert_tokens) + len(base_urls)
+    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
+    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+        started = time.perf_counter()
+        deadline = time.monotonic() + max_seconds
+        await asyncio.gather(
+            *(
+                expert_loop(
+                    client,
+                    base_urls[index % len(base_urls)],
+                    token,
+                    target.project_id,
+                    record,
+                    deadline,
+                )
+                for index, token in enumerate(target.expert_tokens)
+            )
+        )
+        return record, time.perf_counter() - started
+
+
+def percentiles(values: list[float]) -> dict[str, float]:
+    if not values:
+        return {"p50": 0.0, "p95": 0.0, "p99": 0.0}
+    ordered = sorted(values)
+
+    def at(fraction: float) -> float:
+        return round(ordered[min(len(ordered) - 1, int(fraction * len(ordered)))], 2)
+
+    return {"p50": at(0.50), "p95": at(0.95), "p99": at(0.99)}
+
+
+def over_collected_in_db(url: str, project_id: int, overlap: int) -> int:
+    """Items with more than ``overlap`` judgments, counted from the stored judgments."""
+    database = Database(url)
+    try:
+        with database.scoped(write=False) as session:
+            per_item = Counter(
+                row["item_id"]
+                for row in judgments.stream_judgments(
+                    session=session, actor=None, project_id=project_id
+                )
+            )
+    finally:
+        database.dispose()
+    return sum(1 for count in per_item.values() if count > overlap)
+
+
+def progress_of(base_url: str, target: Target) -> dict[str, int]:
+    path = f"{base_url}{API}/projects/{target.project_id}/progress"
+    answer = httpx.get(path, headers=bearer(target.watch_token), timeout=30)
+    answer.raise_for_status()
+    return dict(answer.json())
+
+
+def report(
+    config: BenchConfig,
+    backend: str,
+    record: Recorder,
+    seconds: float,
+    progress: dict[str, int],
+    over_collected: int,
+) -> dict[str, Any]:
+    """The one JSON object the benchmark prints."""
+    return {
+        "experts": config.experts,
+        "items": config.items,
+        "overlap": config.overlap,
+        "backend": backend,
+        "cycles": record.cycles,
+        "seconds": round(seconds, 3),
+        "cycles_per_second": round(record.cycles / seconds, 1) if seconds else 0.0,
+        "latency_ms": {name: percentiles(record.latencies[name]) for name in ("claim", "submit")},
+        "over_collected": over_collected,
+        "complete_items": progress["complete"],
+        "judgments": progress["judgments"],
+        "errors": dict(sorted(record.errors.items())),
+    }
+
+
+def client_over_collected(record: Recorder, overlap: int) -> int:
+    return sum(1 for ids in record.judged.values() if len(ids) > overlap)
+
+
+def run_on_database(url: str, config: BenchConfig) -> dict[str, Any]:
+    """``--db``: seed, start a server subprocess, drive it, check the database."""
+    target = seed_database(url, config)
+    workers = config.workers or default_workers(url)
+    with server_processes(url, workers) as servers:
+        server_cpu, client_cpu = servers.cpu_seconds(), time.process_time()
+        record, seconds = asyncio.run(drive(servers.base_urls, target, config.max_seconds))
+        server_cpu, client_cpu = (
+            servers.cpu_seconds() - server_cpu,
+            time.process_time() - client_cpu,
+        )
+        progress = progress_of(servers.base_urls[0], target)
+    over = max(
+        over_collected_in_db(url, target.project_id, config.overlap),
+        client_over_collected(record, config.overlap),
+    )
+    backend = "sqlite" if is_sqlite(url) else "postgresql"
+    cycles = max(record.cycles, 1)
+    return {
+        **report(config, backend, record, seconds, progress, over),
+        "workers": workers,
+        "server_cpu_ms_per_cycle": round(1000 * server_cpu / cycles, 2),
+        "loadgen_cpu_ms_per_cycle": round(1000 * client_cpu / cycles, 2),
+    }
+
+
+def run_on_server(base_url: str, admin_token: str, config: BenchConfig) -> dict[str, Any]:
+    """``--url``: seed through the API of a running server and drive it."""
+    base_url = base_url.rstrip("/")
+    target = seed_over_http(base_url, admin_token, config)
+    record, seconds = asyncio.run(drive([base_url], target, config.max_seconds))
+    progress = progress_of(base_url, target)
+    over = client_over_collected(record, config.overlap)
+    if progress["judgments"] > config.items * config.overlap:
+        over = max(over, 1)  # more judgments than slots: some item got too many
+    return report(config, "server", record, seconds, progress, over)
