@@ -6,14 +6,21 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from anyio import to_thread
+from fastapi import FastAPI, Request
+from fastapi.responses import Response
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ExceptionHandler
 
 from expertloop.api import PREFIX, api_router
 from expertloop.api.deps import Clock
-from expertloop.api.errors import install_api_errors
+from expertloop.api.errors import HTTP_CODES, install_api_errors, status_for
 from expertloop.config import Settings
+from expertloop.core.errors import DomainError
 from expertloop.store import Database
 from expertloop.store.migrate import upgrade
+from expertloop.web import STATIC_DIR, STATIC_PREFIX, error_page, web_router
 
 
 def utc_now() -> datetime:
@@ -27,7 +34,8 @@ def create_app(
     settings = settings or Settings()
     owns_database = database is None
     database = database or Database(
-        settings.database_url, sqlite_synchronous=settings.sqlite_synchronous,
+        settings.database_url,
+        sqlite_synchronous=settings.sqlite_synchronous,
         pool_size=settings.db_pool_size,
     )
 
@@ -35,6 +43,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         if settings.migrate_on_start and owns_database:
             upgrade(settings.database_url)
+        to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         if owns_database:
             database.dispose()
@@ -50,6 +59,30 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.clock = clock
-    install_api_errors(app)
+    install_errors(app)
     app.include_router(api_router())
+    app.include_router(web_router())
+    app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")
     return app
+
+
+def install_errors(app: FastAPI) -> None:
+    """JSON error bodies under the API prefix, HTML error pages everywhere else."""
+    install_api_errors(app)
+    for error_type in (DomainError, StarletteHTTPException):
+        app.add_exception_handler(error_type, _by_path(app.exception_handlers[error_type]))
+
+
+def _by_path(api_handler: ExceptionHandler) -> ExceptionHandler:
+    async def handle(request: Request, error: Exception) -> Response:
+        if request.url.path.startswith(PREFIX + "/") or request.url.path == PREFIX:
+            return await api_handler(request, error)  # type: ignore[arg-type,misc,no-any-return]
+        if isinstance(error, DomainError):
+            return error_page(
+                request, status=status_for(error), code=error.code, message=error.message
+            )
+        assert isinstance(error, StarletteHTTPException)
+        code = HTTP_CODES.get(error.status_code, f"http.{error.status_code}")
+        return error_page(request, status=error.status_code, code=code, message=str(error.detail))
+
+    return handle

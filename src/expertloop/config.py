@@ -43,7 +43,9 @@ class Settings(BaseSettings):
         default=14, ge=1, le=365, description="How long a browser login lasts, in days."
     )
     heartbeat_seconds: int = Field(
-        default=20, ge=5, le=600,
+        default=20,
+        ge=5,
+        le=600,
         description="How often the workbench sends a heartbeat to keep its lease alive.",
     )
     sqlite_synchronous: str = Field(
@@ -52,6 +54,12 @@ class Settings(BaseSettings):
     )
     db_pool_size: int = Field(
         default=10, ge=1, le=200, description="PostgreSQL connections kept per process."
+    )
+    threads: int = Field(
+        default=40,
+        ge=1,
+        le=1000,
+        description="Requests one server process works on at once (its thread pool size).",
     )
     migrate_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."

@@ -44,12 +44,3 @@ def test_two_server_processes_judge_every_item_exactly(database, factory, tmp_pa
     assert sum(len(e.acknowledged) for e in experts) == ITEMS * OVERLAP
     for half in (experts[0::2], experts[1::2]):  # both servers did real work
         assert sum(len(e.acknowledged) for e in half) > 0
-
-
-@pytest.mark.slow
-def test_two_server_processes_on_postgresql_are_configured() -> None:
-    """Makes the missing PostgreSQL variant visible in the report instead of silently absent."""
-    from conftest import PG_URL
-
-    if not PG_URL:
-        pytest.skip("two servers on one PostgreSQL need EXPERTLOOP_TEST_DATABASE_URL (CI sets it)")

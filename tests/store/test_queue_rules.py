@@ -177,3 +177,16 @@ def test_submit_racing_twice_with_the_same_key_counts_once(factory, database, cl
     with database.scoped(write=False) as session:
         item = session.scalars(select(Item).where(Item.project_id == project_id)).one()
         assert (item.judgments_count, item.leases_count, item.state) == (1, 0, "open")
+
+
+def test_key_spent_on_another_lease_is_refused_and_the_lease_kept(client, factory) -> None:
+    lead, expert = factory.user("lead"), factory.user()
+    project_id = factory.project(lead=lead, items=2)
+    first = claim(client, project_id, expert).json()["assignment_id"]
+    assert submit(client, first, expert, key="same").status_code == 201
+    second = claim(client, project_id, expert).json()["assignment_id"]
+    assert_error(submit(client, second, expert, key="same"), 409, "judgment.key_reused")
+    assert lease_call(client, second, expert, "heartbeat").status_code == 200  # rolled back
+    assert submit(client, second, expert, key="other").status_code == 201
+    progress = client.get(f"/api/v1/projects/{project_id}/progress", headers=lead.headers)
+    assert progress.json() == {"items": 2, "complete": 2, "judgments": 2, "active_leases": 0}

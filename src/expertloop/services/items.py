@@ -17,8 +17,13 @@ from expertloop.store import items as store
 
 
 def import_items(
-    *, session: Session, actor: Actor | None, project_id: int,
-    rows: Iterable[Mapping[str, Any]], now: datetime, first_row: int = 0,
+    *,
+    session: Session,
+    actor: Actor | None,
+    project_id: int,
+    rows: Iterable[Mapping[str, Any]],
+    now: datetime,
+    first_row: int = 0,
 ) -> int:
     """Validate and store a batch of items; returns how many were created.
 
@@ -26,28 +31,48 @@ def import_items(
         Invalid: ``items.invalid`` naming each bad row and field, including external ids the
             project already has; nothing of the batch is stored.
     """
-    project = get_project_or_raise(session=session, actor=actor, project_id=project_id, policy="edit")
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="edit"
+    )
     drafts = read_items(rows, kind=get_kind(project.kind), spec=project.spec, first_row=first_row)
     taken = store.existing_external_ids(
         session, project.id, [d.external_id for d in drafts if d.external_id is not None]
     )
     if taken:
         errors = [
-            FieldError("external_id", f"the project already has an item {d.external_id!r}", first_row + i)
-            for i, d in enumerate(drafts) if d.external_id in taken
+            FieldError(
+                "external_id", f"the project already has an item {d.external_id!r}", first_row + i
+            )
+            for i, d in enumerate(drafts)
+            if d.external_id in taken
         ]
         raise invalid("items.invalid", errors)
     rows_out = [
         {
-            "project_id": project.id, "external_id": d.external_id, "prompt": d.prompt,
-            "context": d.context, "responses": d.responses, "metadata_": d.metadata,
-            "priority": d.priority, "overlap": project.overlap, "state": ItemState.OPEN.value,
-            "started": False, "judgments_count": 0, "leases_count": 0,
+            "project_id": project.id,
+            "external_id": d.external_id,
+            "prompt": d.prompt,
+            "context": d.context,
+            "responses": d.responses,
+            "metadata_": d.metadata,
+            "priority": d.priority,
+            "overlap": project.overlap,
+            "state": ItemState.OPEN.value,
+            "started": False,
+            "judgments_count": 0,
+            "leases_count": 0,
         }
         for d in drafts
     ]
     created = store.insert_items(session, rows_out, now)
-    audit.record(session, actor_id=actor.id if actor else None, action="items.import",
-                 entity="project", entity_id=project.id, now=now, detail={"created": created})
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="items.import",
+        entity="project",
+        entity_id=project.id,
+        now=now,
+        detail={"created": created},
+    )
     session.commit()
     return created

@@ -13,10 +13,9 @@ from expertloop.core.leases import active_seconds_between
 from expertloop.core.lifecycles import AssignmentStatus
 from expertloop.core.policies import Actor
 from expertloop.services.projects import get_project_or_raise
-from expertloop.services.queue import load_live_lease, end_lease
-from expertloop.store import Session
+from expertloop.services.queue import check_live, end_lease, lock_assignment
+from expertloop.store import IntegrityError, Session
 from expertloop.store import judgments as store
-from expertloop.store import queue as queue_store
 from expertloop.store.tables import Judgment
 
 
@@ -29,8 +28,14 @@ class Submitted:
 
 
 def submit_judgment(
-    *, session: Session, actor: Actor, assignment_id: int, value: dict[str, Any],
-    rationale: str, idempotency_key: str | None, now: datetime,
+    *,
+    session: Session,
+    actor: Actor,
+    assignment_id: int,
+    value: dict[str, Any],
+    rationale: str,
+    idempotency_key: str | None,
+    now: datetime,
 ) -> Submitted:
     """Store the expert's judgment for a live lease; the same key again returns the same one.
 
@@ -40,21 +45,28 @@ def submit_judgment(
             ``judgment.key_reused`` (the key belongs to another assignment).
         Invalid: ``judgment.invalid_value`` naming the field.
     """
-    replay = _replay(session, actor=actor, assignment_id=assignment_id, key=idempotency_key)
-    if replay is not None:
-        session.commit()
-        return Submitted(replay, created=False)
-    assignment = load_live_lease(session, actor=actor, assignment_id=assignment_id, now=now)
-    project = get_project_or_raise(session=session, actor=actor, project_id=assignment.project_id,
-                                   policy="work")
+    assignment = lock_assignment(session, assignment_id)  # a concurrent retry waits here
+    if assignment.status == AssignmentStatus.SUBMITTED.value:
+        replay = _replay(session, actor=actor, assignment_id=assignment_id, key=idempotency_key)
+        if replay is not None:
+            session.commit()
+            return Submitted(replay, created=False)
+    check_live(assignment, actor=actor, now=now)
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=assignment.project_id, policy="work"
+    )
     clean = get_kind(project.kind).validate_value(project.spec, value, rationale)
     end_lease(session, assignment, AssignmentStatus.SUBMITTED, now)
-    judgment = store.add_judgment(
+    judgment = _add_judgment(
         session,
         values={
-            "project_id": project.id, "item_id": assignment.item_id,
-            "assignment_id": assignment.id, "expert_id": actor.id, "value": clean,
-            "rationale": rationale.strip(), "guideline_version": project.guidelines_version,
+            "project_id": project.id,
+            "item_id": assignment.item_id,
+            "assignment_id": assignment.id,
+            "expert_id": actor.id,
+            "value": clean,
+            "rationale": rationale.strip(),
+            "guideline_version": project.guidelines_version,
             "active_seconds": assignment.active_seconds
             + active_seconds_between(assignment.last_seen_at, now),
             "idempotency_key": idempotency_key,
@@ -65,13 +77,22 @@ def submit_judgment(
     return Submitted(judgment, created=True)
 
 
+def _add_judgment(session: Session, *, values: dict[str, Any], now: datetime) -> Judgment:
+    try:
+        return store.add_judgment(session, values=values, now=now)
+    except IntegrityError:
+        # (expert, idempotency_key) is unique: the key was spent on another lease.
+        raise Conflict(
+            "judgment.key_reused", "this idempotency key was used for another lease"
+        ) from None
+
+
 def _replay(
     session: Session, *, actor: Actor, assignment_id: int, key: str | None
 ) -> Judgment | None:
+    """The judgment a retry with ``key`` asks for, on a lease already submitted."""
     if key is None:
         return None
-    # Lock the assignment first so a concurrent retry waits for the first submit to finish.
-    queue_store.get_assignment(session, assignment_id, lock=True)
     existing = store.get_by_key(session, expert_id=actor.id, key=key)
     if existing is None:
         return None
@@ -87,11 +108,14 @@ def stream_judgments(
     get_project_or_raise(session=session, actor=actor, project_id=project_id, policy="watch")
     for judgment, item in store.stream_judgments(session, project_id):
         yield {
-            "judgment_id": judgment.id, "project_id": judgment.project_id,
-            "item_id": item.id, "external_id": item.external_id,
-            "expert_id": judgment.expert_id, "value": judgment.value,
-            "rationale": judgment.rationale, "guideline_version": judgment.guideline_version,
+            "judgment_id": judgment.id,
+            "project_id": judgment.project_id,
+            "item_id": item.id,
+            "external_id": item.external_id,
+            "expert_id": judgment.expert_id,
+            "value": judgment.value,
+            "rationale": judgment.rationale,
+            "guideline_version": judgment.guideline_version,
             "active_seconds": round(judgment.active_seconds, 3),
             "created_at": judgment.created_at.isoformat(),
         }
-

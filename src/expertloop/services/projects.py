@@ -44,16 +44,26 @@ def create_project(
     project = store.add_project(
         session,
         values={
-            "name": draft.name.strip(), "kind": draft.kind, "spec": spec,
-            "overlap": draft.overlap, "lease_seconds": draft.lease_seconds,
-            "guidelines": draft.guidelines, "status": ProjectStatus.ACTIVE.value,
+            "name": draft.name.strip(),
+            "kind": draft.kind,
+            "spec": spec,
+            "overlap": draft.overlap,
+            "lease_seconds": draft.lease_seconds,
+            "guidelines": draft.guidelines,
+            "status": ProjectStatus.ACTIVE.value,
             "created_by": actor.id if actor else None,
         },
         now=now,
     )
-    audit.record(session, actor_id=actor.id if actor else None, action="project.create",
-                 entity="project", entity_id=project.id, now=now,
-                 detail={"kind": draft.kind, "overlap": draft.overlap})
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="project.create",
+        entity="project",
+        entity_id=project.id,
+        now=now,
+        detail={"kind": draft.kind, "overlap": draft.overlap},
+    )
     session.commit()
     return project
 
@@ -92,15 +102,19 @@ def get_project_or_raise(
 
 def project_policy(name: str, project: Project) -> Policy:
     policies = {
-        "view": ProjectPolicy.view, "edit": ProjectPolicy.edit,
-        "watch": ProjectPolicy.watch, "work": ProjectPolicy.work,
+        "view": ProjectPolicy.view,
+        "edit": ProjectPolicy.edit,
+        "watch": ProjectPolicy.watch,
+        "work": ProjectPolicy.work,
     }
     return policies[name](ref(project))
 
 
 def list_projects(*, session: Session, actor: Actor) -> list[Project]:
     """The projects the actor may see."""
-    return [p for p in store.list_projects(session) if is_allowed(actor, ProjectPolicy.view(ref(p)))]
+    return [
+        p for p in store.list_projects(session) if is_allowed(actor, ProjectPolicy.view(ref(p)))
+    ]
 
 
 @dataclass(frozen=True)
@@ -111,8 +125,12 @@ class Progress:
     active_leases: int
 
 
-def get_progress(*, session: Session, actor: Actor | None, project_id: int, now: datetime) -> Progress:
-    project = get_project_or_raise(session=session, actor=actor, project_id=project_id, policy="watch")
+def get_progress(
+    *, session: Session, actor: Actor | None, project_id: int, now: datetime
+) -> Progress:
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="watch"
+    )
     counts = store.count_items_by_state(session, [project.id])
     return Progress(
         items=sum(counts.values()),

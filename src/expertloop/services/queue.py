@@ -33,7 +33,9 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
 
     Order: the expert's own live lease (resume), then started items, priority, age.
     """
-    project = get_project_or_raise(session=session, actor=actor, project_id=project_id, policy="work")
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="work"
+    )
     live = store.get_live_lease(session, expert_id=actor.id, project_id=project.id, now=now)
     if live is not None:
         item = item_store.get_item(session, live.item_id)
@@ -49,21 +51,39 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
         session.commit()
         return None
     assignment = store.add_assignment(
-        session, item=item, expert_id=actor.id, now=now,
+        session,
+        item=item,
+        expert_id=actor.id,
+        now=now,
         expires_at=lease_expiry(now, project.lease_seconds),
     )
     session.commit()
     return Claim(assignment, item)
 
 
-def load_live_lease(session: Session, *, actor: Actor, assignment_id: int, now: datetime) -> Assignment:
+def lock_assignment(session: Session, assignment_id: int) -> Assignment:
+    """Lock a lease row for this transaction (concurrent calls on it wait here)."""
     assignment = store.get_assignment(session, assignment_id, lock=True)
     if assignment is None:
         raise NotFound("lease.not_found", f"assignment {assignment_id} does not exist")
+    return assignment
+
+
+def check_live(assignment: Assignment, *, actor: Actor, now: datetime) -> None:
     require_live(
-        status=AssignmentStatus(assignment.status), expires_at=assignment.expires_at, now=now,
-        owner_id=assignment.expert_id, actor_id=actor.id,
+        status=AssignmentStatus(assignment.status),
+        expires_at=assignment.expires_at,
+        now=now,
+        owner_id=assignment.expert_id,
+        actor_id=actor.id,
     )
+
+
+def load_live_lease(
+    session: Session, *, actor: Actor, assignment_id: int, now: datetime
+) -> Assignment:
+    assignment = lock_assignment(session, assignment_id)
+    check_live(assignment, actor=actor, now=now)
     return assignment
 
 
@@ -72,8 +92,9 @@ def heartbeat(
 ) -> Assignment:
     """Extend a live lease by the project's lease time; credit active time unless idle."""
     assignment = load_live_lease(session, actor=actor, assignment_id=assignment_id, now=now)
-    project = get_project_or_raise(session=session, actor=actor, project_id=assignment.project_id,
-                                   policy="work")
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=assignment.project_id, policy="work"
+    )
     if active:
         assignment.active_seconds += active_seconds_between(assignment.last_seen_at, now)
     assignment.last_seen_at = now
@@ -90,15 +111,16 @@ def release(*, session: Session, actor: Actor, assignment_id: int, now: datetime
     return assignment
 
 
-def end_lease(session: Session, assignment: Assignment, target: AssignmentStatus, now: datetime) -> Item:
-    """Move a live lease to ``target`` and update its item's counters (no commit)."""
+def end_lease(
+    session: Session, assignment: Assignment, target: AssignmentStatus, now: datetime
+) -> str:
+    """Move a live lease to ``target`` and update its item's counters (no commit).
+
+    Returns the item's new state.
+    """
     check_assignment_transition(AssignmentStatus(assignment.status), target)
-    item = item_store.get_item(session, assignment.item_id, lock=True)
-    assert item is not None
-    assignment.status = target.value
-    assignment.ended_at = now
-    store.move_item_counts(
-        item, leases=-1, judgments=1 if target is AssignmentStatus.SUBMITTED else 0
+    store.end_assignment(session, assignment, status=target.value, now=now)
+    spent = target is AssignmentStatus.SUBMITTED
+    return store.move_item_counts(
+        session, assignment.item_id, leases=-1, judgments=1 if spent else 0
     )
-    session.flush()
-    return item

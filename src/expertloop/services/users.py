@@ -12,8 +12,7 @@ from expertloop.core.errors import FieldError, Unauthenticated, invalid
 from expertloop.core.lifecycles import Role
 from expertloop.core.policies import Actor, UserPolicy, authorize
 from expertloop.services import security
-from expertloop.store import IntegrityError, Session
-from expertloop.store import audit
+from expertloop.store import IntegrityError, Session, audit
 from expertloop.store import users as store
 from expertloop.store.tables import User
 
@@ -30,8 +29,15 @@ class CreatedUser:
 
 
 def create_user(
-    *, session: Session, actor: Actor | None, email: str, name: str, role: str,
-    password: str | None, now: datetime, profile: dict[str, Any] | None = None,
+    *,
+    session: Session,
+    actor: Actor | None,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    now: datetime,
+    profile: dict[str, Any] | None = None,
 ) -> CreatedUser:
     """Create a user with an API token. ``actor=None`` is the local CLI (trusted operator)."""
     if actor is not None:
@@ -40,24 +46,45 @@ def create_user(
     password_hash = security.hash_password(password) if password else None
     try:
         user = store.add_user(
-            session, email=email.strip().lower(), name=name.strip() or email,
-            role=role_value, password_hash=password_hash, now=now,
+            session,
+            email=email.strip().lower(),
+            name=name.strip() or email,
+            role=role_value,
+            password_hash=password_hash,
+            now=now,
         )
     except IntegrityError:
         session.rollback()
-        raise invalid("user.email_taken", [FieldError("email", "a user with this email exists")]) from None
+        raise invalid(
+            "user.email_taken", [FieldError("email", "a user with this email exists")]
+        ) from None
     if role_value in (Role.EXPERT, Role.REVIEWER):
         profile = profile or {}
         store.add_profile(
-            session, user_id=user.id, domains=list(profile.get("domains", [])),
+            session,
+            user_id=user.id,
+            domains=list(profile.get("domains", [])),
             languages=list(profile.get("languages", [])),
             attributes=dict(profile.get("attributes", {})),
         )
     token = security.new_token()
-    store.add_token(session, user_id=user.id, token_hash=security.hash_token(token), kind="api",
-                    now=now, expires_at=None)
-    audit.record(session, actor_id=actor.id if actor else None, action="user.create",
-                 entity="user", entity_id=user.id, now=now, detail={"role": role_value})
+    store.add_token(
+        session,
+        user_id=user.id,
+        token_hash=security.hash_token(token),
+        kind="api",
+        now=now,
+        expires_at=None,
+    )
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="user.create",
+        entity="user",
+        entity_id=user.id,
+        now=now,
+        detail={"role": role_value},
+    )
     session.commit()
     return CreatedUser(user=user, token=token)
 
@@ -97,8 +124,9 @@ def authenticate(*, session: Session, token: str, now: datetime) -> Authenticate
     stored, user = found
     if not user.active or (stored.expires_at is not None and stored.expires_at <= now):
         raise Unauthenticated("auth.invalid_token", "the token expired or the user is disabled")
-    return Authenticated(user=user, actor=Actor(user.id, Role(user.role)), csrf=stored.csrf,
-                         kind=stored.kind)
+    return Authenticated(
+        user=user, actor=Actor(user.id, Role(user.role)), csrf=stored.csrf, kind=stored.kind
+    )
 
 
 @dataclass(frozen=True)
@@ -117,12 +145,23 @@ def log_in(
         Unauthenticated: ``auth.bad_credentials`` (the same for unknown email and bad password).
     """
     user = store.get_user_by_email(session, email.strip().lower())
-    if user is None or not user.active or not security.verify_password(user.password_hash, password):
+    if (
+        user is None
+        or not user.active
+        or not security.verify_password(user.password_hash, password)
+    ):
         raise Unauthenticated("auth.bad_credentials", "the email or the password is wrong")
     token, csrf = security.new_token(), secrets.token_urlsafe(24)
     expires_at = now + timedelta(days=days)
-    store.add_token(session, user_id=user.id, token_hash=security.hash_token(token), kind="session",
-                    now=now, expires_at=expires_at, csrf=csrf)
+    store.add_token(
+        session,
+        user_id=user.id,
+        token_hash=security.hash_token(token),
+        kind="session",
+        now=now,
+        expires_at=expires_at,
+        csrf=csrf,
+    )
     session.commit()
     return BrowserSession(token=token, csrf=csrf, expires_at=expires_at)
 

@@ -12,13 +12,23 @@ from expertloop.store.tables import AuditEntry
 
 
 def record(
-    session: Session, *, actor_id: int | None, action: str, entity: str, entity_id: int | None,
-    now: datetime, detail: dict[str, Any] | None = None,
+    session: Session,
+    *,
+    actor_id: int | None,
+    action: str,
+    entity: str,
+    entity_id: int | None,
+    now: datetime,
+    detail: dict[str, Any] | None = None,
 ) -> None:
     session.add(
         AuditEntry(
-            actor_id=actor_id, action=action, entity=entity, entity_id=entity_id,
-            detail=detail or {}, created_at=now,
+            actor_id=actor_id,
+            action=action,
+            entity=entity,
+            entity_id=entity_id,
+            detail=detail or {},
+            created_at=now,
         )
     )
 

@@ -14,7 +14,9 @@ from expertloop.store.tables import Item
 CHUNK = 500
 
 
-def existing_external_ids(session: Session, project_id: int, external_ids: Sequence[str]) -> set[str]:
+def existing_external_ids(
+    session: Session, project_id: int, external_ids: Sequence[str]
+) -> set[str]:
     """Which of ``external_ids`` the project already has."""
     found: set[str] = set()
     for start in range(0, len(external_ids), CHUNK):

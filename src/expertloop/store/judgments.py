@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
 from expertloop.store.tables import Item, Judgment
@@ -14,9 +14,14 @@ from expertloop.store.tables import Item, Judgment
 STREAM_CHUNK = 1000
 
 
+_BY_KEY = select(Judgment).where(
+    Judgment.expert_id == bindparam("expert_id"), Judgment.idempotency_key == bindparam("key")
+)
+_INSERT = insert(Judgment).returning(Judgment)
+
+
 def get_by_key(session: Session, *, expert_id: int, key: str) -> Judgment | None:
-    query = select(Judgment).where(Judgment.expert_id == expert_id, Judgment.idempotency_key == key)
-    return session.scalars(query).first()
+    return session.scalars(_BY_KEY, {"expert_id": expert_id, "key": key}).first()
 
 
 def get_for_assignment(session: Session, assignment_id: int) -> Judgment | None:
@@ -24,10 +29,7 @@ def get_for_assignment(session: Session, assignment_id: int) -> Judgment | None:
 
 
 def add_judgment(session: Session, *, values: dict[str, Any], now: datetime) -> Judgment:
-    judgment = Judgment(**values, created_at=now)
-    session.add(judgment)
-    session.flush()
-    return judgment
+    return session.scalars(_INSERT, [{**values, "created_at": now}]).one()
 
 
 def stream_judgments(session: Session, project_id: int) -> Iterator[tuple[Judgment, Item]]:

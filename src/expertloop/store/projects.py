@@ -5,10 +5,18 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from expertloop.store.tables import Assignment, GuidelineVersion, Item, Judgment, Project
+from expertloop.core.lifecycles import AssignmentStatus, ItemState
+from expertloop.store.tables import (
+    Assignment,
+    GuidelineVersion,
+    Item,
+    Judgment,
+    Project,
+    User,
+)
 
 
 def add_project(session: Session, *, values: dict[str, Any], now: datetime) -> Project:
@@ -17,8 +25,11 @@ def add_project(session: Session, *, values: dict[str, Any], now: datetime) -> P
     session.flush()
     session.add(
         GuidelineVersion(
-            project_id=project.id, version=1, text=project.guidelines,
-            created_by=project.created_by, created_at=now,
+            project_id=project.id,
+            version=1,
+            text=project.guidelines,
+            created_by=project.created_by,
+            created_at=now,
         )
     )
     session.flush()
@@ -51,18 +62,82 @@ def count_items_by_state(session: Session, project_ids: list[int]) -> dict[tuple
 
 
 def count_judgments(session: Session, project_id: int) -> int:
-    return session.scalar(
-        select(func.count()).select_from(Judgment).where(Judgment.project_id == project_id)
-    ) or 0
+    return (
+        session.scalar(
+            select(func.count()).select_from(Judgment).where(Judgment.project_id == project_id)
+        )
+        or 0
+    )
 
 
 def count_live_leases(session: Session, project_id: int, now: datetime) -> int:
-    return session.scalar(
-        select(func.count())
-        .select_from(Assignment)
-        .where(
-            Assignment.project_id == project_id,
-            Assignment.status == "active",
-            Assignment.expires_at > now,
+    return (
+        session.scalar(
+            select(func.count())
+            .select_from(Assignment)
+            .where(
+                Assignment.project_id == project_id,
+                Assignment.status == "active",
+                Assignment.expires_at > now,
+            )
         )
-    ) or 0
+        or 0
+    )
+
+
+# Dashboards (home and project pages): counts for many projects at once, latest judgments.
+
+
+def count_waiting_items(session: Session, project_ids: list[int], expert_id: int) -> dict[int, int]:
+    """Open items per project that this expert has not had yet nor authored."""
+    had = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert_id)
+    rows = session.execute(
+        select(Item.project_id, func.count())
+        .where(
+            Item.project_id.in_(project_ids),
+            Item.state == ItemState.OPEN.value,
+            ~had,
+            or_(Item.author_id.is_(None), Item.author_id != expert_id),
+        )
+        .group_by(Item.project_id)
+    )
+    return {project_id: count for project_id, count in rows}
+
+
+def count_judgments_by_project(session: Session, project_ids: list[int]) -> dict[int, int]:
+    rows = session.execute(
+        select(Judgment.project_id, func.count())
+        .where(Judgment.project_id.in_(project_ids))
+        .group_by(Judgment.project_id)
+    )
+    return {project_id: count for project_id, count in rows}
+
+
+def count_live_leases_by_project(
+    session: Session, project_ids: list[int], now: datetime, *, expert_id: int | None = None
+) -> dict[int, int]:
+    """Unexpired active leases per project, of one expert when ``expert_id`` is given."""
+    query = select(Assignment.project_id, func.count()).where(
+        Assignment.project_id.in_(project_ids),
+        Assignment.status == AssignmentStatus.ACTIVE.value,
+        Assignment.expires_at > now,
+    )
+    if expert_id is not None:
+        query = query.where(Assignment.expert_id == expert_id)
+    rows = session.execute(query.group_by(Assignment.project_id))
+    return {project_id: count for project_id, count in rows}
+
+
+def latest_judgments(
+    session: Session, project_id: int, *, limit: int
+) -> list[tuple[Judgment, Item, User]]:
+    """The project's most recent judgments, newest first, with their item and expert."""
+    rows = session.execute(
+        select(Judgment, Item, User)
+        .join(Item, Item.id == Judgment.item_id)
+        .join(User, User.id == Judgment.expert_id)
+        .where(Judgment.project_id == project_id)
+        .order_by(Judgment.id.desc())
+        .limit(limit)
+    )
+    return [(judgment, item, user) for judgment, item, user in rows]

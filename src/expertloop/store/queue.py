@@ -12,8 +12,9 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import exists, func, or_, select, update
+from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState, item_state
 from expertloop.core.routing import CLAIM_ORDER
@@ -21,46 +22,87 @@ from expertloop.store.tables import Assignment, Item, Judgment
 
 ACTIVE = AssignmentStatus.ACTIVE.value
 
+# The hot statements are built once, with bound parameters: building SQL expressions per call
+# costs as much as running them.
+_LIVE_LEASE = (
+    select(Assignment)
+    .where(
+        Assignment.expert_id == bindparam("expert_id"),
+        Assignment.project_id == bindparam("project_id"),
+        Assignment.status == ACTIVE,
+        Assignment.expires_at > bindparam("now"),
+    )
+    .order_by(Assignment.id)
+    .limit(1)
+)
+_ASSIGNMENT = select(Assignment).where(Assignment.id == bindparam("assignment_id"))
+_ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
+_EXPIRED = (
+    select(Assignment.id, Assignment.item_id)
+    .where(
+        Assignment.project_id == bindparam("project_id"),
+        Assignment.status == ACTIVE,
+        Assignment.expires_at <= bindparam("now"),
+    )
+    .order_by(Assignment.item_id)
+    .with_for_update(skip_locked=True)
+)
+_MOVE_COUNTS = (
+    update(Item)
+    .where(Item.id == bindparam("item_id"))
+    .values(
+        leases_count=Item.leases_count + bindparam("leases"),
+        judgments_count=Item.judgments_count + bindparam("judgments"),
+    )
+    .returning(Item.overlap, Item.judgments_count, Item.leases_count, Item.state)
+)
+_SET_STATE = update(Item).where(Item.id == bindparam("item_id")).values(state=bindparam("state"))
+_NEXT_ITEM = (
+    select(Item)
+    .where(
+        Item.project_id == bindparam("project_id"),
+        Item.state == ItemState.OPEN.value,
+        ~exists().where(
+            Assignment.item_id == Item.id, Assignment.expert_id == bindparam("expert_id")
+        ),
+        or_(Item.author_id.is_(None), Item.author_id != bindparam("expert_id")),
+    )
+    .order_by(
+        *[
+            getattr(Item, name).desc() if descending else getattr(Item, name).asc()
+            for name, descending in CLAIM_ORDER
+        ]
+    )
+    .limit(1)
+    .with_for_update(skip_locked=True)
+)
+_INSERT_ASSIGNMENT = insert(Assignment).returning(Assignment)
+_UPDATE_ITEM = update(Item).where(Item.id == bindparam("item_id"))
+_END_ASSIGNMENT = (
+    update(Assignment)
+    .where(Assignment.id == bindparam("assignment_id"))
+    .values(status=bindparam("status"), ended_at=bindparam("now"))
+)
+
 
 def get_live_lease(
     session: Session, *, expert_id: int, project_id: int, now: datetime
 ) -> Assignment | None:
     """The expert's own unexpired lease in this project, if any (the resume step)."""
-    query = (
-        select(Assignment)
-        .where(
-            Assignment.expert_id == expert_id,
-            Assignment.project_id == project_id,
-            Assignment.status == ACTIVE,
-            Assignment.expires_at > now,
-        )
-        .order_by(Assignment.id)
-        .limit(1)
-    )
-    return session.scalars(query).first()
+    params = {"expert_id": expert_id, "project_id": project_id, "now": now}
+    return session.scalars(_LIVE_LEASE, params).first()
 
 
 def get_assignment(
     session: Session, assignment_id: int, *, lock: bool = False
 ) -> Assignment | None:
-    query = select(Assignment).where(Assignment.id == assignment_id)
-    if lock:
-        query = query.with_for_update()
-    return session.scalars(query).first()
+    query = _ASSIGNMENT_LOCKED if lock else _ASSIGNMENT
+    return session.scalars(query, {"assignment_id": assignment_id}).first()
 
 
 def expire_leases(session: Session, *, project_id: int, now: datetime) -> int:
     """End every lease of the project whose time ran out and give its slot back."""
-    expired = session.execute(
-        select(Assignment.id, Assignment.item_id)
-        .where(
-            Assignment.project_id == project_id,
-            Assignment.status == ACTIVE,
-            Assignment.expires_at <= now,
-        )
-        .order_by(Assignment.item_id)
-        .with_for_update(skip_locked=True)
-    ).all()
+    expired = session.connection().execute(_EXPIRED, {"project_id": project_id, "now": now}).all()
     if not expired:
         return 0
     session.execute(
@@ -69,61 +111,65 @@ def expire_leases(session: Session, *, project_id: int, now: datetime) -> int:
         .values(status=AssignmentStatus.EXPIRED.value, ended_at=now)
     )
     for item_id, count in sorted(Counter(row.item_id for row in expired).items()):
-        item = session.scalars(select(Item).where(Item.id == item_id).with_for_update()).one()
-        move_item_counts(item, leases=-count)
-    session.flush()
+        move_item_counts(session, item_id, leases=-count)
     return len(expired)
 
 
 def lock_next_item(session: Session, *, project_id: int, expert_id: int) -> Item | None:
     """Lock the first open item this expert may take, in routing order, skipping locked rows."""
-    seen = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert_id)
-    order = [
-        getattr(Item, name).desc() if descending else getattr(Item, name).asc()
-        for name, descending in CLAIM_ORDER
-    ]
-    query = (
-        select(Item)
-        .where(
-            Item.project_id == project_id,
-            Item.state == ItemState.OPEN.value,
-            ~seen,
-            or_(Item.author_id.is_(None), Item.author_id != expert_id),
-        )
-        .order_by(*order)
-        .limit(1)
-        .with_for_update(skip_locked=True)
-    )
-    return session.scalars(query).first()
+    return session.scalars(_NEXT_ITEM, {"project_id": project_id, "expert_id": expert_id}).first()
 
 
 def add_assignment(
     session: Session, *, item: Item, expert_id: int, now: datetime, expires_at: datetime
 ) -> Assignment:
-    assignment = Assignment(
-        project_id=item.project_id,
-        item_id=item.id,
-        expert_id=expert_id,
-        status=ACTIVE,
-        created_at=now,
-        expires_at=expires_at,
-        last_seen_at=now,
-        active_seconds=0.0,
+    """Lease a locked item to an expert: one INSERT and one UPDATE of the item's counters."""
+    values = {
+        "project_id": item.project_id,
+        "item_id": item.id,
+        "expert_id": expert_id,
+        "status": ACTIVE,
+        "created_at": now,
+        "expires_at": expires_at,
+        "last_seen_at": now,
+        "active_seconds": 0.0,
+    }
+    assignment = session.scalars(_INSERT_ASSIGNMENT, [values]).one()
+    leases = item.leases_count + 1
+    state = item_state(overlap=item.overlap, judgments=item.judgments_count, leases=leases).value
+    session.connection().execute(
+        _UPDATE_ITEM, {"item_id": item.id, "leases_count": leases, "state": state, "started": True}
     )
-    session.add(assignment)
-    item.started = True
-    move_item_counts(item, leases=+1)
-    session.flush()
+    for name, value in (("leases_count", leases), ("state", state), ("started", True)):
+        set_committed_value(item, name, value)
     return assignment
 
 
-def move_item_counts(item: Item, *, leases: int = 0, judgments: int = 0) -> None:
-    """Change an item's counters and derive its state in the same step."""
-    item.leases_count += leases
-    item.judgments_count += judgments
-    item.state = item_state(
-        overlap=item.overlap, judgments=item.judgments_count, leases=item.leases_count
+def end_assignment(session: Session, assignment: Assignment, *, status: str, now: datetime) -> None:
+    """Write a lease's end (its item's counters are moved by ``move_item_counts``)."""
+    session.connection().execute(
+        _END_ASSIGNMENT, {"assignment_id": assignment.id, "status": status, "now": now}
+    )
+    set_committed_value(assignment, "status", status)
+    set_committed_value(assignment, "ended_at", now)
+
+
+def move_item_counts(session: Session, item_id: int, *, leases: int = 0, judgments: int = 0) -> str:
+    """Change an item's counters and derive its state in the same transaction; returns it.
+
+    The UPDATE locks the row and returns the new counts; the state is written by a second
+    UPDATE only when it changes (an item filling up, completing or reopening).
+    """
+    connection = session.connection()
+    row = connection.execute(
+        _MOVE_COUNTS, {"item_id": item_id, "leases": leases, "judgments": judgments}
+    ).one()
+    state = item_state(
+        overlap=row.overlap, judgments=row.judgments_count, leases=row.leases_count
     ).value
+    if state != row.state:
+        connection.execute(_SET_STATE, {"item_id": item_id, "state": state})
+    return state
 
 
 def recount_items(

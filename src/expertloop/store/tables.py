@@ -67,7 +67,9 @@ class Track(Base):
 
 class ExpertProfile(Base):
     __tablename__ = "expert_profiles"
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), primary_key=True)
+    user_id: Mapped[int] = mapped_column(
+        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
+    )
     domains: Mapped[Any] = mapped_column(Json, default=list)
     languages: Mapped[Any] = mapped_column(Json, default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from expertloop.store.tables import ApiToken, ExpertProfile, User
@@ -23,7 +23,11 @@ def add_user(
 
 
 def add_profile(
-    session: Session, *, user_id: int, domains: list[str], languages: list[str],
+    session: Session,
+    *,
+    user_id: int,
+    domains: list[str],
+    languages: list[str],
     attributes: dict[str, Any],
 ) -> ExpertProfile:
     profile = ExpertProfile(
@@ -47,24 +51,37 @@ def get_profile(session: Session, user_id: int) -> ExpertProfile | None:
 
 
 def add_token(
-    session: Session, *, user_id: int, token_hash: str, kind: str, now: datetime,
-    expires_at: datetime | None, csrf: str | None = None,
+    session: Session,
+    *,
+    user_id: int,
+    token_hash: str,
+    kind: str,
+    now: datetime,
+    expires_at: datetime | None,
+    csrf: str | None = None,
 ) -> ApiToken:
     token = ApiToken(
-        user_id=user_id, token_hash=token_hash, kind=kind, created_at=now,
-        expires_at=expires_at, csrf=csrf,
+        user_id=user_id,
+        token_hash=token_hash,
+        kind=kind,
+        created_at=now,
+        expires_at=expires_at,
+        csrf=csrf,
     )
     session.add(token)
     session.flush()
     return token
 
 
+_TOKEN_WITH_USER = (
+    select(ApiToken, User)
+    .join(User, User.id == ApiToken.user_id)
+    .where(ApiToken.token_hash == bindparam("token_hash"))
+)
+
+
 def get_token_with_user(session: Session, token_hash: str) -> tuple[ApiToken, User] | None:
-    row = session.execute(
-        select(ApiToken, User)
-        .join(User, User.id == ApiToken.user_id)
-        .where(ApiToken.token_hash == token_hash)
-    ).first()
+    row = session.execute(_TOKEN_WITH_USER, {"token_hash": token_hash}).first()
     return None if row is None else (row[0], row[1])
 
 

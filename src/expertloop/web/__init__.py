@@ -1,0 +1,23 @@
+"""Server-rendered web pages: log in, home, the workbench, a project's overview.
+
+Jinja2 templates and a little vanilla JavaScript served from ``static/`` (no CDN; works
+offline). Pages call the same services as the JSON API; the workbench's script calls the API.
+"""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+from expertloop.web import auth, pages
+from expertloop.web.errors import error_page
+from expertloop.web.render import STATIC_DIR, STATIC_PREFIX
+
+
+def web_router() -> APIRouter:
+    router = APIRouter(include_in_schema=False)
+    router.include_router(auth.router)
+    router.include_router(pages.router)
+    return router
+
+
+__all__ = ["STATIC_DIR", "STATIC_PREFIX", "error_page", "web_router"]

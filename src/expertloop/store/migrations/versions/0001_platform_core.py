@@ -5,8 +5,8 @@ Revises:
 Create Date: 2026-11-22 06:20:16.944910
 """
 
-from alembic import op
 import sqlalchemy as sa
+from alembic import op
 from sqlalchemy.dialects import postgresql
 
 DEFAULT_TRACKS = [

@@ -1,0 +1,156 @@
+"""Dashboards: what the web pages show at a glance (home, workbench, project overview).
+
+Each function is one use case and one transaction, built on the same policies and queries as
+the JSON API; the web layer only renders what these return.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from expertloop.core.lifecycles import ItemState
+from expertloop.core.policies import Actor, ProjectPolicy, is_allowed
+from expertloop.services.projects import (
+    Progress,
+    get_progress,
+    get_project_or_raise,
+    list_projects,
+    ref,
+)
+from expertloop.services.queue import Claim, claim_next
+from expertloop.store import Session
+from expertloop.store import projects as store
+from expertloop.store.tables import Project
+
+LATEST_JUDGMENTS = 50
+
+
+@dataclass(frozen=True)
+class ProjectCard:
+    """One project on someone's home page.
+
+    ``waiting`` and ``in_progress`` are set for those who work on it (experts, reviewers):
+    open items they have not had yet, and their own live leases. ``progress`` is set for those
+    who watch it (leads, admins, reviewers).
+    """
+
+    project: Project
+    waiting: int | None
+    in_progress: int
+    progress: Progress | None
+
+
+def list_home(*, session: Session, actor: Actor, now: datetime) -> list[ProjectCard]:
+    """The projects on the actor's home page, with what each one has waiting or done."""
+    visible = list_projects(session=session, actor=actor)
+    ids = [project.id for project in visible]
+    waiting = store.count_waiting_items(session, ids, actor.id)
+    mine = store.count_live_leases_by_project(session, ids, now, expert_id=actor.id)
+    progress = _progress_of(session, ids, now)
+    cards = []
+    for project in visible:
+        works = is_allowed(actor, ProjectPolicy.work(ref(project)))
+        watches = is_allowed(actor, ProjectPolicy.watch(ref(project)))
+        if not (works or watches):
+            continue
+        cards.append(
+            ProjectCard(
+                project=project,
+                waiting=waiting.get(project.id, 0) if works else None,
+                in_progress=mine.get(project.id, 0) if works else 0,
+                progress=progress[project.id] if watches else None,
+            )
+        )
+    session.commit()
+    return cards
+
+
+def _progress_of(session: Session, ids: list[int], now: datetime) -> dict[int, Progress]:
+    by_state = store.count_items_by_state(session, ids)
+    judgments = store.count_judgments_by_project(session, ids)
+    leases = store.count_live_leases_by_project(session, ids, now)
+    return {
+        project_id: Progress(
+            items=sum(n for (pid, _), n in by_state.items() if pid == project_id),
+            complete=by_state.get((project_id, ItemState.COMPLETE.value), 0),
+            judgments=judgments.get(project_id, 0),
+            active_leases=leases.get(project_id, 0),
+        )
+        for project_id in ids
+    }
+
+
+@dataclass(frozen=True)
+class Workbench:
+    """A project to work on and the item reserved for the expert (None: nothing is left)."""
+
+    project: Project
+    claim: Claim | None
+
+
+def open_workbench(*, session: Session, actor: Actor, project_id: int, now: datetime) -> Workbench:
+    """Claim the expert's next item, or resume the one they hold, for the workbench page.
+
+    Raises:
+        NotFound: ``project.not_found``. Forbidden: when the actor may not work on it.
+    """
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="work"
+    )
+    claim = claim_next(session=session, actor=actor, project_id=project.id, now=now)
+    return Workbench(project=project, claim=claim)
+
+
+@dataclass(frozen=True)
+class JudgmentLine:
+    """One judgment as the project page lists it."""
+
+    id: int
+    external_id: str
+    expert_name: str
+    value: dict[str, Any]
+    rationale: str
+    created_at: datetime
+
+
+@dataclass(frozen=True)
+class Overview:
+    """A project's progress and its latest judgments, for those who watch it."""
+
+    project: Project
+    progress: Progress
+    latest: list[JudgmentLine]
+
+
+def get_overview(
+    *,
+    session: Session,
+    actor: Actor,
+    project_id: int,
+    now: datetime,
+    limit: int = LATEST_JUDGMENTS,
+) -> Overview:
+    """Progress and the latest judgments of a project (policy ``watch``).
+
+    Raises:
+        NotFound: ``project.not_found``. Forbidden: for experts, who never see others' work.
+    """
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="watch"
+    )
+    progress = get_progress(session=session, actor=actor, project_id=project.id, now=now)
+    latest = [
+        JudgmentLine(
+            id=judgment.id,
+            external_id=item.external_id or f"#{item.id}",
+            expert_name=user.name,
+            value=dict(judgment.value),
+            rationale=judgment.rationale,
+            created_at=judgment.created_at,
+        )
+        for judgment, item, user in store.latest_judgments(session, project.id, limit=limit)
+    ]
+    session.commit()
+    return Overview(project=project, progress=progress, latest=latest)

@@ -1,0 +1,48 @@
+"""The pages: an expert's or a lead's home, the workbench, a project's overview."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter, Request
+from fastapi.responses import Response
+
+from expertloop.core.lifecycles import Role
+from expertloop.services import home
+from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionDep
+from expertloop.web.render import render
+
+router = APIRouter(include_in_schema=False)
+WORKBENCHES = {"label": "work_label.html", "pairwise": "work_pairwise.html"}
+
+
+@router.get("/")
+def home_page(request: Request, session: ReadSessionDep, login: PageLogin, now: NowDep) -> Response:
+    cards = home.list_home(session=session, actor=login.actor, now=now)
+    manager = login.actor.role in (Role.ADMIN, Role.LEAD)
+    return render(request, "home.html", login=login, cards=cards, manager=manager)
+
+
+@router.get("/projects/{project_id}/work")
+def work_page(
+    project_id: int, request: Request, session: WriteSessionDep, login: PageLogin, now: NowDep
+) -> Response:
+    bench = home.open_workbench(session=session, actor=login.actor, project_id=project_id, now=now)
+    if bench.claim is None:
+        return render(request, "done.html", login=login, project=bench.project)
+    settings = request.app.state.settings
+    return render(
+        request,
+        WORKBENCHES[bench.project.kind],
+        login=login,
+        project=bench.project,
+        assignment=bench.claim.assignment,
+        item=bench.claim.item,
+        heartbeat_seconds=settings.heartbeat_seconds,
+    )
+
+
+@router.get("/projects/{project_id}")
+def project_page(
+    project_id: int, request: Request, session: ReadSessionDep, login: PageLogin, now: NowDep
+) -> Response:
+    overview = home.get_overview(session=session, actor=login.actor, project_id=project_id, now=now)
+    return render(request, "project.html", login=login, overview=overview)
