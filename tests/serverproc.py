@@ -5,9 +5,7 @@ from __future__ import annotations
 
 import os
 import signal
-import socket
 import subprocess
-import sys
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -15,13 +13,9 @@ from pathlib import Path
 
 import httpx
 
+from expertloop.cli.benchsetup import free_port, server_command, server_env
+
 START_TIMEOUT = 30.0
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 class ServerProcess:
@@ -34,23 +28,7 @@ class ServerProcess:
         self.process: subprocess.Popen[bytes] | None = None
 
     def start(self) -> ServerProcess:
-        env = {
-            **os.environ,
-            "EXPERTLOOP_DATABASE_URL": self.database_url,
-            "EXPERTLOOP_MIGRATE_ON_START": "false",
-        }
-        command = [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "--factory",
-            "expertloop.app:create_app",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(self.port),
-            "--no-access-log",
-        ]
+        env, command = server_env(self.database_url), server_command(self.port)
         with self.log.open("ab") as log:
             self.process = subprocess.Popen(
                 command, env=env, stdout=log, stderr=log, start_new_session=True

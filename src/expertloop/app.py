@@ -14,6 +14,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ExceptionHandler
 
 from expertloop.api import PREFIX, api_router
+from expertloop.api.auth_cache import TokenCache
 from expertloop.api.deps import Clock
 from expertloop.api.errors import HTTP_CODES, install_api_errors, status_for
 from expertloop.config import Settings
@@ -59,6 +60,7 @@ def create_app(
     app.state.settings = settings
     app.state.database = database
     app.state.clock = clock
+    app.state.token_cache = TokenCache(settings.auth_cache_seconds)
     install_errors(app)
     app.include_router(api_router())
     app.include_router(web_router())

@@ -55,6 +55,12 @@ class Settings(BaseSettings):
     db_pool_size: int = Field(
         default=10, ge=1, le=200, description="PostgreSQL connections kept per process."
     )
+    auth_cache_seconds: float = Field(
+        default=5.0,
+        ge=0,
+        le=300,
+        description="How long a process trusts an API token it found valid (0: check every call).",
+    )
     threads: int = Field(
         default=40,
         ge=1,

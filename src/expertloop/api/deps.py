@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
 from fastapi import Depends, Request
+from starlette.concurrency import run_in_threadpool
 
+from expertloop.api.auth_cache import TokenCache
 from expertloop.core.errors import Forbidden, Unauthenticated
 from expertloop.core.policies import Actor
 from expertloop.services.users import Authenticated, authenticate
@@ -26,21 +29,20 @@ def database_of(request: Request) -> Database:
     return database
 
 
-async def write_session(request: Request) -> AsyncIterator[Session]:
-    """A session on the writer; it connects on first use, in the route's thread."""
-    session = database_of(request).session(write=True)
-    try:
-        yield session
-    finally:
-        session.close()
+def _session_dependency(*, write: bool) -> Callable[[Request], AsyncIterator[Session]]:
+    async def session_dependency(request: Request) -> AsyncIterator[Session]:
+        """A session that connects on first use, in the route's thread; closed afterwards."""
+        session = database_of(request).session(write=write)
+        try:
+            yield session
+        finally:
+            session.close()
+
+    return session_dependency
 
 
-async def read_session(request: Request) -> AsyncIterator[Session]:
-    session = database_of(request).session(write=False)
-    try:
-        yield session
-    finally:
-        session.close()
+write_session = _session_dependency(write=True)
+read_session = _session_dependency(write=False)
 
 
 async def get_now(request: Request) -> datetime:
@@ -61,19 +63,28 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-def current_login(request: Request, now: NowDep) -> Authenticated:
+async def current_login(request: Request, now: NowDep) -> Authenticated:
     """Who is calling: a bearer token, or a browser session cookie plus its CSRF header."""
     token = bearer_token(request)
     from_cookie = token is None
     token = token or request.cookies.get(SESSION_COOKIE)
     if not token:
         raise Unauthenticated("auth.missing_token", "send Authorization: Bearer <token>")
-    with database_of(request).scoped(write=False) as session:
-        login = authenticate(session=session, token=token, now=now)
-    csrf_ok = login.csrf is not None and request.headers.get(CSRF_HEADER) == login.csrf
+    cache: TokenCache = request.app.state.token_cache
+    login = None if from_cookie else cache.get(token, now)
+    if login is None:
+        login = await run_in_threadpool(_look_up, database_of(request), token, now)
+        cache.put(token, login, now)
+    sent = request.headers.get(CSRF_HEADER, "")
+    csrf_ok = login.csrf is not None and secrets.compare_digest(sent, login.csrf)
     if from_cookie and request.method not in SAFE_METHODS and not csrf_ok:
         raise Forbidden("auth.csrf", "a browser request needs its CSRF token")
     return login
+
+
+def _look_up(database: Database, token: str, now: datetime) -> Authenticated:
+    with database.scoped(write=False) as session:
+        return authenticate(session=session, token=token, now=now)
 
 
 CurrentLogin = Annotated[Authenticated, Depends(current_login)]

@@ -197,28 +197,37 @@ def process_cpu_seconds(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
+def server_env(url: str) -> dict[str, str]:
+    """The environment of a server process on an already migrated database."""
+    return {**os.environ, "EXPERTLOOP_DATABASE_URL": url, "EXPERTLOOP_MIGRATE_ON_START": "false"}
+
+
+def server_command(port: int) -> list[str]:
+    """One uvicorn process serving the app factory on 127.0.0.1:``port``."""
+    factory = "expertloop.app:create_app"
+    return [
+        sys.executable,
+        "-m",
+        "uvicorn",
+        "--factory",
+        factory,
+        "--host",
+        "127.0.0.1",
+        "--port",
+        str(port),
+        "--no-access-log",
+    ]
+
+
 @contextmanager
 def server_processes(url: str, count: int) -> Iterator[Servers]:
     """``count`` uvicorn processes on ``url``, each on its own port, for the block."""
-    env = {**os.environ, "EXPERTLOOP_DATABASE_URL": url, "EXPERTLOOP_MIGRATE_ON_START": "false"}
+    env = server_env(url)
     servers = Servers([], [])
     try:
         for _ in range(count):
             port = free_port()
-            command = [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                "expertloop.app:create_app",
-                "--host",
-                "127.0.0.1",
-                "--port",
-                str(port),
-                "--no-access-log",
-                "--log-level",
-                "warning",
-            ]
+            command = [*server_command(port), "--log-level", "warning"]
             servers.processes.append(subprocess.Popen(command, env=env, start_new_session=True))
             servers.base_urls.append(f"http://127.0.0.1:{port}")
         for base_url, process in zip(servers.base_urls, servers.processes, strict=True):

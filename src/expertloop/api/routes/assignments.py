@@ -1,8 +1,14 @@
-"""The lease queue over HTTP: claim, heartbeat, release, submit."""
+"""The lease queue over HTTP: claim, heartbeat, release, submit.
+
+These are the hot routes, so each is ``async`` and makes exactly one hop to the thread pool
+for its (blocking) service call; FastAPI would otherwise hop for the handler and again to
+validate the response.
+"""
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from starlette.concurrency import run_in_threadpool
 
 from expertloop.api.deps import CurrentActor, NowDep, SessionDep
 from expertloop.api.schemas import (
@@ -24,10 +30,12 @@ router = APIRouter(tags=["queue"])
     response_model=ClaimPublic,
     responses={204: {"description": "Nothing is left for this expert"}},
 )
-def claim_next(
+async def claim_next(
     project_id: int, session: SessionDep, actor: CurrentActor, now: NowDep
 ) -> ClaimPublic | Response:
-    claim = queue.claim_next(session=session, actor=actor, project_id=project_id, now=now)
+    claim = await run_in_threadpool(
+        queue.claim_next, session=session, actor=actor, project_id=project_id, now=now
+    )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     return ClaimPublic(
@@ -38,7 +46,7 @@ def claim_next(
 
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=LeasePublic)
-def heartbeat(
+async def heartbeat(
     assignment_id: int,
     session: SessionDep,
     actor: CurrentActor,
@@ -46,17 +54,24 @@ def heartbeat(
     body: HeartbeatCreate | None = None,
 ) -> LeasePublic:
     active = body.active if body else True
-    lease = queue.heartbeat(
-        session=session, actor=actor, assignment_id=assignment_id, now=now, active=active
+    lease = await run_in_threadpool(
+        queue.heartbeat,
+        session=session,
+        actor=actor,
+        assignment_id=assignment_id,
+        now=now,
+        active=active,
     )
     return lease_public(lease)
 
 
 @router.post("/assignments/{assignment_id}/release", response_model=LeasePublic)
-def release(
+async def release(
     assignment_id: int, session: SessionDep, actor: CurrentActor, now: NowDep
 ) -> LeasePublic:
-    lease = queue.release(session=session, actor=actor, assignment_id=assignment_id, now=now)
+    lease = await run_in_threadpool(
+        queue.release, session=session, actor=actor, assignment_id=assignment_id, now=now
+    )
     return lease_public(lease)
 
 
@@ -66,7 +81,7 @@ def release(
     response_model=JudgmentPublic,
     responses={200: {"model": JudgmentPublic, "description": "Replay of the same key"}},
 )
-def submit_judgment(
+async def submit_judgment(
     assignment_id: int,
     body: JudgmentCreate,
     response: Response,
@@ -74,7 +89,8 @@ def submit_judgment(
     actor: CurrentActor,
     now: NowDep,
 ) -> JudgmentPublic:
-    result = judgments.submit_judgment(
+    result = await run_in_threadpool(
+        judgments.submit_judgment,
         session=session,
         actor=actor,
         assignment_id=assignment_id,
