@@ -40,6 +40,7 @@ def test_browser_sessions_are_not_cached(client, factory):
     cookie = client.cookies["expertloop_session"]
     client.post("/logout", data={"csrf": csrf}, follow_redirects=False)
     client.cookies.clear()
-    replayed = client.get("/api/v1/me", cookies={"expertloop_session": cookie})
+    client.cookies.set("expertloop_session", cookie)
+    replayed = client.get("/api/v1/me")
     assert replayed.status_code == 401
     assert replayed.json()["code"] == "auth.invalid_token"

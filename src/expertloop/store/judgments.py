@@ -17,7 +17,7 @@ STREAM_CHUNK = 1000
 _BY_KEY = select(Judgment).where(
     Judgment.expert_id == bindparam("expert_id"), Judgment.idempotency_key == bindparam("key")
 )
-_INSERT = insert(Judgment).returning(Judgment)
+_INSERT = insert(Judgment).returning(Judgment.id)
 
 
 def get_by_key(session: Session, *, expert_id: int, key: str) -> Judgment | None:
@@ -29,7 +29,9 @@ def get_for_assignment(session: Session, assignment_id: int) -> Judgment | None:
 
 
 def add_judgment(session: Session, *, values: dict[str, Any], now: datetime) -> Judgment:
-    return session.scalars(_INSERT, [{**values, "created_at": now}]).one()
+    row = {**values, "created_at": now}
+    new_id = session.connection().execute(_INSERT, row).scalar_one()
+    return Judgment(id=new_id, **row)  # transient: read, never flushed
 
 
 def stream_judgments(session: Session, project_id: int) -> Iterator[tuple[Judgment, Item]]:

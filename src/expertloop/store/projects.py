@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import exists, func, or_, select
+from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState
@@ -36,12 +36,12 @@ def add_project(session: Session, *, values: dict[str, Any], now: datetime) -> P
     return project
 
 
+_PROJECT = select(Project).where(Project.id == bindparam("project_id"))
+
+
 def get_project(session: Session, project_id: int, *, lock: bool = False) -> Project | None:
-    if lock:
-        return session.scalars(
-            select(Project).where(Project.id == project_id).with_for_update()
-        ).first()
-    return session.get(Project, project_id)
+    query = _PROJECT.with_for_update() if lock else _PROJECT
+    return session.scalars(query, {"project_id": project_id}).first()
 
 
 def list_projects(session: Session, *, statuses: list[str] | None = None) -> list[Project]:

@@ -76,7 +76,7 @@ _NEXT_ITEM = (
     .limit(1)
     .with_for_update(skip_locked=True)
 )
-_INSERT_ASSIGNMENT = insert(Assignment).returning(Assignment)
+_INSERT_ASSIGNMENT = insert(Assignment).returning(Assignment.id)
 _UPDATE_ITEM = update(Item).where(Item.id == bindparam("item_id"))
 _END_ASSIGNMENT = (
     update(Assignment)
@@ -134,7 +134,8 @@ def add_assignment(
         "last_seen_at": now,
         "active_seconds": 0.0,
     }
-    assignment = session.scalars(_INSERT_ASSIGNMENT, [values]).one()
+    new_id = session.connection().execute(_INSERT_ASSIGNMENT, values).scalar_one()
+    assignment = Assignment(id=new_id, **values)  # transient: read, never flushed
     leases = item.leases_count + 1
     state = item_state(overlap=item.overlap, judgments=item.judgments_count, leases=leases).value
     session.connection().execute(
