@@ -93,6 +93,10 @@ class ItemCreate(Strict):
     prompt: str | list[ChatMessage]
     context: str | None = None
     responses: list[ResponseIn] = Field(default_factory=list)
+    data: dict[str, Any] = Field(
+        default_factory=dict,
+        description="Kind-specific content: steps of a solution, members of a cluster, ...",
+    )
     metadata: dict[str, Any] = Field(default_factory=dict)
     priority: int = 0
 
@@ -118,6 +122,7 @@ class ItemPublic(BaseModel):
     prompt: str | list[dict[str, str]]
     context: str | None
     responses: list[ResponsePublic]
+    data: dict[str, Any]
     metadata: dict[str, Any]
 
 

@@ -16,7 +16,7 @@ from expertloop.core.kinds import TaskKind
 ROLES = ("system", "user", "assistant")
 MAX_RESPONSES = 9
 MAX_TEXT_CHARS = 1_000_000
-ITEM_KEYS = {"external_id", "prompt", "context", "responses", "metadata", "priority"}
+ITEM_KEYS = {"external_id", "prompt", "context", "responses", "data", "metadata", "priority"}
 RESPONSE_KEYS = {"id", "text", "model"}
 
 
@@ -30,6 +30,7 @@ class ItemDraft:
     responses: list[dict[str, Any]]
     metadata: dict[str, Any] = field(default_factory=dict)
     priority: int = 0
+    data: dict[str, Any] = field(default_factory=dict)
 
 
 def read_items(
@@ -98,12 +99,17 @@ def _read_item(
     metadata = {} if metadata is None else metadata
     if not isinstance(metadata, Mapping):
         errors.append(FieldError("metadata", "must be an object", index))
+    data = row.get("data")
+    data = {} if data is None else data
+    if not isinstance(data, Mapping):
+        errors.append(FieldError("data", "must be an object", index))
     priority = row.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int) or abs(priority) > 1_000_000:
         errors.append(FieldError("priority", "must be an integer from -1000000 to 1000000", index))
     if not errors:
         errors.extend(
-            FieldError(e.field, e.message, index) for e in kind.check_item(spec, responses)
+            FieldError(e.field, e.message, index)
+            for e in kind.check_item(spec, responses, dict(data))
         )
     if errors:
         return None, errors
@@ -114,6 +120,7 @@ def _read_item(
         responses=responses,
         metadata=dict(metadata),
         priority=int(priority),
+        data=dict(data),
     )
     return draft, []
 

@@ -54,6 +54,7 @@ def import_items(
             "prompt": d.prompt,
             "context": d.context,
             "responses": d.responses,
+            "data": d.data,
             "metadata_": d.metadata,
             "priority": d.priority,
             "overlap": project.overlap,

@@ -114,6 +114,7 @@ class Item(Base):
     prompt: Mapped[Any] = mapped_column(Json)
     context: Mapped[str | None] = mapped_column(Text)
     responses: Mapped[Any] = mapped_column(Json)
+    data: Mapped[dict[str, Any]] = mapped_column(default=dict)
     metadata_: Mapped[dict[str, Any]] = mapped_column("metadata", default=dict)
     priority: Mapped[int] = mapped_column(Integer, default=0)
     author_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

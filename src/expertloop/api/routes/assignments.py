@@ -112,6 +112,7 @@ def item_public(item: Item) -> ItemPublic:
         prompt=item.prompt,
         context=item.context,
         responses=item.responses,
+        data=item.data,
         metadata=item.metadata_,
     )
 

@@ -19,8 +19,13 @@ class TaskKind(Protocol):
         """Return the normalised spec (defaults filled in) or raise ``Invalid``."""
         ...
 
-    def check_item(self, spec: JSON, responses: list[JSON]) -> list[FieldError]:
-        """Problems of one item's responses under this spec (empty when fine)."""
+    def check_item(self, spec: JSON, responses: list[JSON], data: JSON) -> list[FieldError]:
+        """Problems of one item under this spec (empty when fine).
+
+        ``responses`` are the candidate responses; ``data`` is the item's kind-specific content
+        (for example the steps of a solution, the members of a cluster, a model's prediction).
+        Field names in the errors are relative to the item (``data.steps[3]``).
+        """
         ...
 
     def validate_value(self, spec: JSON, value: Mapping[str, Any], rationale: str) -> JSON:

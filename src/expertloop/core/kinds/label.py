@@ -41,7 +41,7 @@ class LabelKind:
         check.raise_if_any()
         return {"labels": list(labels), "multiple": multiple, "min_rationale_chars": minimum}
 
-    def check_item(self, spec: JSON, responses: list[JSON]) -> list[FieldError]:
+    def check_item(self, spec: JSON, responses: list[JSON], data: JSON) -> list[FieldError]:
         return []
 
     def validate_value(self, spec: JSON, value: Mapping[str, Any], rationale: str) -> JSON:

@@ -29,7 +29,7 @@ class PairwiseKind:
         check.raise_if_any()
         return {"min_rationale_chars": minimum}
 
-    def check_item(self, spec: JSON, responses: list[JSON]) -> list[FieldError]:
+    def check_item(self, spec: JSON, responses: list[JSON], data: JSON) -> list[FieldError]:
         if len(responses) != 2:
             return [
                 FieldError(field="responses", message="a pairwise item needs exactly 2 responses")
