@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from expertloop.core.errors import NotFound
 from expertloop.core.lifecycles import ItemState
 from expertloop.core.policies import Actor, ProjectPolicy, is_allowed
 from expertloop.services.projects import (
@@ -90,15 +91,26 @@ class Workbench:
     claim: Claim | None
 
 
-def open_workbench(*, session: Session, actor: Actor, project_id: int, now: datetime) -> Workbench:
+def open_workbench(
+    *, session: Session, actor: Actor, project_id: int, now: datetime, kinds: frozenset[str]
+) -> Workbench:
     """Claim the expert's next item, or resume the one they hold, for the workbench page.
 
+    ``kinds`` are the task kinds the pages have a workbench for; others are refused before
+    any lease is taken.
+
     Raises:
-        NotFound: ``project.not_found``. Forbidden: when the actor may not work on it.
+        NotFound: ``project.not_found``; ``workbench.not_available`` for another kind.
+        Forbidden: when the actor may not work on it.
     """
     project = get_project_or_raise(
         session=session, actor=actor, project_id=project_id, policy="work"
     )
+    if project.kind not in kinds:
+        raise NotFound(
+            "workbench.not_available",
+            f"{project.kind} projects have no workbench page yet; work them through the JSON API",
+        )
     claim = claim_next(session=session, actor=actor, project_id=project.id, now=now)
     return Workbench(project=project, claim=claim)
 

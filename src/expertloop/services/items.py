@@ -7,13 +7,14 @@ from datetime import datetime
 from typing import Any
 
 from expertloop.core.errors import FieldError, invalid
-from expertloop.core.items import read_items
+from expertloop.core.items import ItemDraft, read_items
 from expertloop.core.kinds import get_kind
 from expertloop.core.lifecycles import ItemState
 from expertloop.core.policies import Actor
 from expertloop.services.projects import get_project_or_raise
 from expertloop.store import Session, audit
 from expertloop.store import items as store
+from expertloop.store.tables import Project
 
 
 def import_items(
@@ -35,36 +36,8 @@ def import_items(
         session=session, actor=actor, project_id=project_id, policy="edit"
     )
     drafts = read_items(rows, kind=get_kind(project.kind), spec=project.spec, first_row=first_row)
-    taken = store.existing_external_ids(
-        session, project.id, [d.external_id for d in drafts if d.external_id is not None]
-    )
-    if taken:
-        errors = [
-            FieldError(
-                "external_id", f"the project already has an item {d.external_id!r}", first_row + i
-            )
-            for i, d in enumerate(drafts)
-            if d.external_id in taken
-        ]
-        raise invalid("items.invalid", errors)
-    rows_out = [
-        {
-            "project_id": project.id,
-            "external_id": d.external_id,
-            "prompt": d.prompt,
-            "context": d.context,
-            "responses": d.responses,
-            "data": d.data,
-            "metadata_": d.metadata,
-            "priority": d.priority,
-            "overlap": project.overlap,
-            "state": ItemState.OPEN.value,
-            "started": False,
-            "judgments_count": 0,
-            "leases_count": 0,
-        }
-        for d in drafts
-    ]
+    _refuse_taken(session, project.id, drafts, first_row)
+    rows_out = [_item_row(project, draft) for draft in drafts]
     created = store.insert_items(session, rows_out, now)
     audit.record(
         session,
@@ -77,3 +50,38 @@ def import_items(
     )
     session.commit()
     return created
+
+
+def _refuse_taken(
+    session: Session, project_id: int, drafts: list[ItemDraft], first_row: int
+) -> None:
+    ids = [d.external_id for d in drafts if d.external_id is not None]
+    taken = store.existing_external_ids(session, project_id, ids)
+    errors = [
+        FieldError(
+            "external_id", f"the project already has an item {d.external_id!r}", first_row + i
+        )
+        for i, d in enumerate(drafts)
+        if d.external_id in taken
+    ]
+    if errors:
+        raise invalid("items.invalid", errors)
+
+
+def _item_row(project: Project, draft: ItemDraft) -> dict[str, Any]:
+    """The stored row of a new item: every slot open, nothing started."""
+    return {
+        "project_id": project.id,
+        "external_id": draft.external_id,
+        "prompt": draft.prompt,
+        "context": draft.context,
+        "responses": draft.responses,
+        "data": draft.data,
+        "metadata_": draft.metadata,
+        "priority": draft.priority,
+        "overlap": project.overlap,
+        "state": ItemState.OPEN.value,
+        "started": False,
+        "judgments_count": 0,
+        "leases_count": 0,
+    }

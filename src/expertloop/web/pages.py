@@ -12,6 +12,7 @@ from expertloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
 WORKBENCHES = {"label": "work_label.html", "pairwise": "work_pairwise.html"}
+KINDS_WITH_PAGES = frozenset(WORKBENCHES)
 
 
 @router.get("/")
@@ -25,7 +26,9 @@ def home_page(request: Request, session: ReadSessionDep, login: PageLogin, now: 
 def work_page(
     project_id: int, request: Request, session: WriteSessionDep, login: PageLogin, now: NowDep
 ) -> Response:
-    bench = home.open_workbench(session=session, actor=login.actor, project_id=project_id, now=now)
+    bench = home.open_workbench(
+        session=session, actor=login.actor, project_id=project_id, now=now, kinds=KINDS_WITH_PAGES
+    )
     if bench.claim is None:
         return render(request, "done.html", login=login, project=bench.project)
     settings = request.app.state.settings
