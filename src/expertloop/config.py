@@ -9,7 +9,7 @@ from __future__ import annotations
 from enum import StrEnum
 from pathlib import Path
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -70,6 +70,41 @@ class Settings(BaseSettings):
     migrate_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."
     )
+    model_base_url: str | None = Field(
+        default=None,
+        description="OpenAI-compatible API of the model red-team prompts go to, e.g. "
+        "http://localhost:8000/v1; unset: replies are pasted.",
+    )
+    model_name: str | None = Field(
+        default=None, description="The model's name as that API knows it (the request's model)."
+    )
+    model_api_key: SecretStr | None = Field(
+        default=None, description="Bearer token for that API; unset for servers without one."
+    )
+    model_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=600,
+        description="How long to wait for the model endpoint to connect and to answer.",
+    )
+    model_retries: int = Field(
+        default=2,
+        ge=0,
+        le=10,
+        description="How many times a failed model request is repeated, with backoff.",
+    )
+
+    @field_validator("model_base_url", "model_name", "model_api_key", mode="before")
+    @classmethod
+    def _blank_is_unset(cls, value: object) -> object:
+        return None if isinstance(value, str) and not value.strip() else value
+
+    @field_validator("model_base_url")
+    @classmethod
+    def _http_url(cls, value: str | None) -> str | None:
+        if value is not None and not value.strip().lower().startswith(("http://", "https://")):
+            raise ValueError("must start with http:// or https://")
+        return value
 
     @field_validator("sqlite_synchronous")
     @classmethod
