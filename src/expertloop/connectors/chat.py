@@ -24,11 +24,21 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypedDict
-from urllib.parse import urlsplit, urlunsplit
 
 import httpx
 
-from expertloop.core.errors import FieldError, Invalid, Unavailable, invalid
+from expertloop.connectors.protocol import (
+    SHOWN_CHARS,
+    chat_url,
+    checked_messages,
+    error_text,
+    not_configured,
+    reply_content,
+    reply_usage,
+    retry_after,
+    shown_url,
+)
+from expertloop.core.errors import Invalid, Unavailable
 
 if TYPE_CHECKING:
     from expertloop.config import Settings
@@ -44,8 +54,6 @@ RETRY_ERRORS: tuple[type[httpx.TransportError], ...] = (
 )
 """Transport failures worth retrying: refused or dropped connections, timeouts."""
 MAX_BACKOFF_SECONDS = 8.0
-SHOWN_CHARS = 300
-"""How much of a server's error text an error message quotes."""
 
 
 class ChatMessage(TypedDict):
@@ -78,45 +86,6 @@ class _Retry:
 
     cause: str
     wait: float | None = None
-
-
-def chat_url(base_url: str) -> str:
-    """The chat completions endpoint for a base URL as people type it.
-
-    The rule: surrounding blanks and trailing slashes are dropped; a bare host (no path) gets
-    ``/v1``; any other path is kept as given (as the OpenAI SDKs treat ``base_url``, so
-    ``https://host/openai/v1`` and ``.../v1beta/openai/`` work); then ``/chat/completions`` is
-    appended unless the path already ends with it. So ``http://localhost:8000``,
-    ``http://localhost:8000/``, ``http://localhost:8000/v1/`` and
-    ``http://localhost:8000/v1/chat/completions`` all mean
-    ``http://localhost:8000/v1/chat/completions``.
-
-    Args:
-        base_url: an ``http://`` or ``https://`` URL.
-
-    Returns:
-        The URL to POST to.
-
-    Raises:
-        Invalid: ``connector.not_configured`` when the URL is not http(s) with a host.
-    """
-    parts = urlsplit(base_url.strip())
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        raise _not_configured("base_url", "must be an http:// or https:// URL with a host")
-    path = parts.path.rstrip("/") or "/v1"
-    if not path.endswith("/chat/completions"):
-        path += "/chat/completions"
-    return urlunsplit((parts.scheme, parts.netloc, path, parts.query, ""))
-
-
-def _shown_url(url: str) -> str:
-    """The URL without user info or query, fit for messages and logs."""
-    parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc.rpartition("@")[2], parts.path, "", ""))
-
-
-def _not_configured(name: str, problem: str) -> Invalid:
-    return invalid("connector.not_configured", [FieldError(name, f"model endpoint: {problem}")])
 
 
 class ChatConnector:
@@ -160,9 +129,9 @@ class ChatConnector:
             ValueError: for a negative ``retries`` or a non-positive timeout (a bug).
         """
         if not base_url or not base_url.strip():
-            raise _not_configured("base_url", "no base URL is set")
+            raise not_configured("base_url", "no base URL is set")
         if not model or not model.strip():
-            raise _not_configured("model", "no model name is set")
+            raise not_configured("model", "no model name is set")
         if retries < 0 or timeout_seconds <= 0:
             raise ValueError("retries must be >= 0 and timeout_seconds > 0")
         self.url = chat_url(base_url)
@@ -209,7 +178,7 @@ class ChatConnector:
         )
 
     def __repr__(self) -> str:
-        return f"ChatConnector(url={_shown_url(self.url)!r}, model={self.model!r})"
+        return f"ChatConnector(url={shown_url(self.url)!r}, model={self.model!r})"
 
     def close(self) -> None:
         """Close the connection pool."""
@@ -249,7 +218,7 @@ class ChatConnector:
             Unavailable: ``connector.unavailable`` when it cannot be reached or keeps failing;
                 ``connector.bad_response`` when its answer is not a chat completion.
         """
-        body: dict[str, Any] = {"model": self.model, "messages": _checked(messages)}
+        body: dict[str, Any] = {"model": self.model, "messages": checked_messages(messages)}
         if temperature is not None:
             body["temperature"] = temperature
         if max_tokens is not None:
@@ -272,7 +241,7 @@ class ChatConnector:
                 wait = outcome.wait if outcome.wait is not None else self._backoff(attempt)
                 log.warning(
                     "model endpoint %s: attempt %d failed (%s); retrying in %.1f s",
-                    _shown_url(self.url),
+                    shown_url(self.url),
                     attempt,
                     cause,
                     wait,
@@ -292,7 +261,7 @@ class ChatConnector:
             return response
         if response.status_code in RETRY_STATUSES or response.status_code >= 500:
             cause = f"HTTP {response.status_code}: {self._server_says(response)}"
-            return _Retry(cause, _retry_after(response))
+            return _Retry(cause, retry_after(response))
         raise self._rejected(response)
 
     def _backoff(self, attempt: int) -> float:
@@ -308,7 +277,7 @@ class ChatConnector:
     def _server_says(self, response: httpx.Response) -> str:
         """The server's explanation of a failed request, masked and shortened."""
         try:
-            text = _error_text(response.json())
+            text = error_text(response.json())
         except ValueError:
             text = None
         text = text or response.text.strip() or response.reason_phrase
@@ -319,24 +288,24 @@ class ChatConnector:
 
     def _unavailable(self, attempts: int, cause: str) -> Unavailable:
         tries = "1 attempt" if attempts == 1 else f"{attempts} attempts"
-        message = f"model endpoint {_shown_url(self.url)} is unavailable after {tries}: {cause}"
+        message = f"model endpoint {shown_url(self.url)} is unavailable after {tries}: {cause}"
         return Unavailable("connector.unavailable", message)
 
     def _rejected(self, response: httpx.Response) -> Invalid:
         status = response.status_code
         said = self._server_says(response)
         if response.is_redirect:
-            said = f"redirects to {_shown_url(response.headers.get('location', '?'))}"
+            said = f"redirects to {shown_url(response.headers.get('location', '?'))}"
         hint = {401: "; check the API key", 403: "; check the API key", 404: "; check the base URL"}
         message = (
-            f"model endpoint {_shown_url(self.url)} refused the request (HTTP {status}): {said}"
+            f"model endpoint {shown_url(self.url)} refused the request (HTTP {status}): {said}"
             f"{hint.get(status, '')}"
         )
         return Invalid("connector.rejected", message)
 
     def _bad_response(self, problem: str) -> Unavailable:
         message = (
-            f"model endpoint {_shown_url(self.url)} did not answer a chat completion: {problem}"
+            f"model endpoint {shown_url(self.url)} did not answer a chat completion: {problem}"
         )
         return Unavailable("connector.bad_response", message)
 
@@ -351,7 +320,7 @@ class ChatConnector:
         if not isinstance(choices, list) or not choices or not isinstance(choices[0], dict):
             raise self._bad_response("no 'choices' list")
         message = choices[0].get("message")
-        content = _content(message) if isinstance(message, dict) else None
+        content = reply_content(message) if isinstance(message, dict) else None
         if content is None:
             raise self._bad_response("choices[0].message has no text content")
         finish = choices[0].get("finish_reason")
@@ -360,78 +329,7 @@ class ChatConnector:
             content=content,
             model=model if isinstance(model, str) and model else self.model,
             finish_reason=finish if isinstance(finish, str) else None,
-            usage=_usage(data.get("usage")),
+            usage=reply_usage(data.get("usage")),
             latency_ms=latency_ms,
             attempts=attempts,
         )
-
-
-def _checked(messages: Sequence[Mapping[str, object]]) -> list[dict[str, str]]:
-    """Plain ``{"role", "content"}`` dicts, or ``connector.invalid_messages``."""
-    errors = [
-        FieldError(f"messages[{index}]", "needs a text 'role' and a text 'content'")
-        for index, message in enumerate(messages)
-        if not isinstance(message, Mapping)
-        or not isinstance(message.get("role"), str)
-        or not isinstance(message.get("content"), str)
-    ]
-    if not messages:
-        errors.append(FieldError("messages", "at least one message is needed"))
-    if errors:
-        raise invalid("connector.invalid_messages", errors)
-    return [
-        {"role": str(message["role"]), "content": str(message["content"])} for message in messages
-    ]
-
-
-def _content(message: dict[str, Any]) -> str | None:
-    """The text of an assistant message: a string, text parts joined, or the refusal."""
-    content = message.get("content")
-    if isinstance(content, list):
-        texts = [part.get("text") for part in content if isinstance(part, dict)]
-        content = "".join(text for text in texts if isinstance(text, str))
-    if content is None and isinstance(message.get("refusal"), str):
-        content = message["refusal"]
-    return content if isinstance(content, str) else None
-
-
-def _usage(usage: Any) -> dict[str, int]:
-    """The integer token counts of a ``usage`` object (nested details are dropped)."""
-    if not isinstance(usage, dict):
-        return {}
-    return {
-        name: value
-        for name, value in usage.items()
-        if isinstance(value, int) and not isinstance(value, bool)
-    }
-
-
-def _error_text(data: Any) -> str | None:
-    """The message in the error bodies servers send: OpenAI, vLLM, llama.cpp, Ollama, FastAPI."""
-    if not isinstance(data, dict):
-        return None
-    error = data.get("error")
-    if isinstance(error, dict):
-        error = error.get("message")
-    for text in (error, data.get("message"), data.get("detail")):
-        if isinstance(text, str) and text.strip():
-            return text.strip()
-    return None
-
-
-def _retry_after(response: httpx.Response) -> float | None:
-    """The wait a 429 or 503 asks for (``retry-after-ms`` or ``Retry-After`` in seconds).
-
-    An HTTP-date ``Retry-After`` is not read; the connector's own backoff applies then.
-    """
-    for name, scale in (("retry-after-ms", 0.001), ("retry-after", 1.0)):
-        value = response.headers.get(name)
-        if value is None:
-            continue
-        try:
-            seconds = float(value) * scale
-        except ValueError:
-            continue
-        if seconds >= 0:
-            return seconds
-    return None
