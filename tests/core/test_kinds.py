@@ -111,3 +111,25 @@ def test_get_kind_unknown_names_known_kinds() -> None:
         get_kind("essay")
     assert raised.value.code == "project.unknown_kind"
     assert "label" in raised.value.message and "pairwise" in raised.value.message
+
+
+def test_every_registered_kind_has_the_whole_protocol() -> None:
+    from expertloop.core.kinds import KINDS
+
+    assert len(KINDS) == 10
+    for name, kind in KINDS.items():
+        assert kind.name == name
+        for method in ("validate_spec", "check_item", "validate_value", "check_value_against_item"):
+            assert callable(getattr(kind, method)), (name, method)
+
+
+@pytest.mark.parametrize(
+    ("kind", "spec", "value"),
+    [("label", SINGLE, {"labels": ["yes"]}), ("pairwise", PAIR, {"choice": "tie"})],
+)
+def test_label_and_pairwise_values_need_nothing_from_the_item(
+    kind: str, spec: dict[str, Any], value: dict[str, Any]
+) -> None:
+    responses = [{"id": "A", "text": "a", "model": None}, {"id": "B", "text": "b", "model": None}]
+    clean = get_kind(kind).validate_value(spec, value, "a long enough rationale")
+    assert get_kind(kind).check_value_against_item(spec, clean, responses, {}) == []

@@ -261,3 +261,23 @@ def test_login_cookie_is_secure_in_production(database, clock, factory) -> None:
         )
     assert response.status_code == 303
     assert "Secure" in response.headers["set-cookie"]
+
+
+def test_kind_without_a_workbench_page_is_refused_before_any_lease(
+    client, factory, pages, database
+) -> None:
+    lead, expert = factory.user("lead"), factory.user("expert")
+    project_id = factory.project(lead=lead, kind="verify", spec={}, items=0)
+    from expertloop.services.items import import_items
+
+    with database.scoped() as session:
+        row = {"prompt": "Is this review positive?", "data": {"prediction": {"label": "yes"}}}
+        import_items(
+            session=session, actor=None, project_id=project_id, rows=[row], now=factory.clock()
+        )
+    pages.log_in(expert)
+    response = pages.get(f"/projects/{project_id}/work")
+    assert response.status_code == 404
+    assert "no workbench page yet" in response.text
+    progress = client.get(f"/api/v1/projects/{project_id}/progress", headers=lead.headers)
+    assert progress.json()["active_leases"] == 0  # the page leased nothing

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from expertloop.core.errors import Conflict
+from expertloop.core.errors import Conflict, invalid
 from expertloop.core.kinds import get_kind
 from expertloop.core.leases import active_seconds_between
 from expertloop.core.lifecycles import AssignmentStatus
@@ -15,8 +15,9 @@ from expertloop.core.policies import Actor
 from expertloop.services.projects import get_project_or_raise
 from expertloop.services.queue import check_live, end_lease, lock_assignment
 from expertloop.store import IntegrityError, Session
+from expertloop.store import items as item_store
 from expertloop.store import judgments as store
-from expertloop.store.tables import Judgment
+from expertloop.store.tables import Assignment, Judgment, Project
 
 
 @dataclass(frozen=True)
@@ -55,7 +56,7 @@ def submit_judgment(
     project = get_project_or_raise(
         session=session, actor=actor, project_id=assignment.project_id, policy="work"
     )
-    clean = get_kind(project.kind).validate_value(project.spec, value, rationale)
+    clean = _validated(session, project, assignment, value, rationale)
     end_lease(session, assignment, AssignmentStatus.SUBMITTED, now)
     judgment = _add_judgment(
         session,
@@ -75,6 +76,25 @@ def submit_judgment(
     )
     session.commit()
     return Submitted(judgment, created=True)
+
+
+def _validated(
+    session: Session,
+    project: Project,
+    assignment: Assignment,
+    value: dict[str, Any],
+    rationale: str,
+) -> dict[str, Any]:
+    """The normalised value, checked against the project's spec and, where it matters, the item."""
+    kind = get_kind(project.kind)
+    clean = kind.validate_value(project.spec, value, rationale)
+    if kind.checks_value_against_item:
+        item = item_store.get_item(session, assignment.item_id)
+        assert item is not None  # the lease's foreign key guarantees it
+        problems = kind.check_value_against_item(project.spec, clean, item.responses, item.data)
+        if problems:
+            raise invalid("judgment.invalid_value", problems)
+    return clean
 
 
 def _add_judgment(session: Session, *, values: dict[str, Any], now: datetime) -> Judgment:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import math
+from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
 from expertloop.core.errors import FieldError, invalid
@@ -14,6 +15,8 @@ class TaskKind(Protocol):
     """A kind of expert work. Implementations are stateless and pure."""
 
     name: str
+    checks_value_against_item: bool
+    """Whether ``check_value_against_item`` can find anything (so callers load the item)."""
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         """Return the normalised spec (defaults filled in) or raise ``Invalid``."""
@@ -30,6 +33,19 @@ class TaskKind(Protocol):
 
     def validate_value(self, spec: JSON, value: Mapping[str, Any], rationale: str) -> JSON:
         """Return the normalised judgment value or raise ``Invalid`` naming the field."""
+        ...
+
+    def check_value_against_item(
+        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
+    ) -> list[FieldError]:
+        """Problems of a judgment value with the item it judges (empty when fine).
+
+        ``validate_value`` knows only the spec; this check needs the item: every response
+        ranked or scored, one label per step, outliers that are members, an edit that changes
+        the answer. ``value`` is the normalised value ``validate_value`` returned; the fields
+        named are those of the value (``value.steps``); the caller raises
+        ``judgment.invalid_value`` with them.
+        """
         ...
 
 
@@ -65,6 +81,64 @@ class Checker:
             self.fail(
                 "rationale", f"must be at least {minimum} characters (without spaces at the ends)"
             )
+
+    def flag(self, data: Mapping[str, Any], key: str, prefix: str, default: bool) -> bool:
+        value = data.get(key, default)
+        if not isinstance(value, bool):
+            self.fail(f"{prefix}.{key}", "must be true or false")
+            return default
+        return value
+
+    def text(self, value: object, field: str, *, max_chars: int, min_chars: int = 0) -> str | None:
+        """The string ``value`` if it has ``min_chars`` (stripped) to ``max_chars``, else None."""
+        if not isinstance(value, str):
+            self.fail(field, "must be a string")
+            return None
+        if len(value) > max_chars:
+            self.fail(field, f"must be at most {max_chars} characters")
+            return None
+        if len(value.strip()) < min_chars:
+            self.fail(
+                field, f"must be at least {min_chars} characters (without spaces at the ends)"
+            )
+            return None
+        return value
+
+    def number(self, value: object, field: str, low: float, high: float) -> float | None:
+        """A finite int or float from ``low`` to ``high``, else None."""
+        if (
+            isinstance(value, bool)
+            or not isinstance(value, int | float)
+            or not math.isfinite(value)
+            or not low <= value <= high
+        ):
+            self.fail(field, f"must be a number from {low:g} to {high:g}")
+            return None
+        return value
+
+    def names(
+        self,
+        data: Mapping[str, Any],
+        key: str,
+        prefix: str,
+        default: Sequence[str],
+        *,
+        sizes: tuple[int, int] = (1, 200),
+        max_chars: int = 200,
+    ) -> list[str]:
+        """A list of distinct non-empty strings (a taxonomy, a label set) of ``sizes`` items."""
+        names = data.get(key, list(default))
+        low, high = sizes
+        if not isinstance(names, list) or not low <= len(names) <= high:
+            self.fail(f"{prefix}.{key}", f"must be a list of {low} to {high} names")
+            return list(default)
+        for index, name in enumerate(names):
+            where = f"{prefix}.{key}[{index}]"
+            if not isinstance(name, str) or not name.strip() or len(name) > max_chars:
+                self.fail(where, f"must be a non-empty string of at most {max_chars} characters")
+            elif names.index(name) != index:
+                self.fail(where, f"repeats {name!r}")
+        return list(names)
 
 
 def require_mapping(value: object, code: str, field: str) -> Mapping[str, Any]:

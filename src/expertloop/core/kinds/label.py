@@ -20,6 +20,7 @@ class LabelKind:
     """Classification with a fixed label set, single or multiple choice."""
 
     name = "label"
+    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")
@@ -64,3 +65,8 @@ class LabelKind:
         check.rationale(rationale, spec["min_rationale_chars"])
         check.raise_if_any()
         return {"labels": list(chosen)}
+
+    def check_value_against_item(
+        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
+    ) -> list[FieldError]:
+        return []

@@ -20,6 +20,7 @@ class PairwiseKind:
     """Preference between two responses, with strength and rationale."""
 
     name = "pairwise"
+    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")
@@ -51,3 +52,8 @@ class PairwiseKind:
         check.rationale(rationale, spec["min_rationale_chars"])
         check.raise_if_any()
         return {"choice": choice, "strength": strength}
+
+    def check_value_against_item(
+        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
+    ) -> list[FieldError]:
+        return []
