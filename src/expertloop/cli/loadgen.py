@@ -1,9 +1,9 @@
 """The load driver behind ``expertloop bench load``: K simulated experts claim and submit over
 HTTP until no work is left, then one JSON report.
 
-The driver is one asyncio loop with one keep-alive ``httpx.AsyncClient``, so it costs the
-machine little next to the server it measures. An expert stops after a few 204s in a row
-while no simulated expert holds a lease: then nothing can free a slot for it.
+The driver is one asyncio loop with one keep-alive ``httpx.AsyncClient`` per simulated
+expert, so it costs the machine little next to the server it measures. An expert stops after a
+few 204s in a row while no simulated expert holds a lease: then nothing can free a slot for it.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ import asyncio
 import secrets
 import time
 from collections import Counter, defaultdict
+from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -34,6 +35,7 @@ from expertloop.store.db import is_sqlite
 
 __all__ = ["BenchConfig", "run_on_database", "run_on_server"]
 
+ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 IDLE_TRIES = 3
 """Consecutive 204s, with no lease held by any simulated expert, before an expert stops."""
 
@@ -134,17 +136,23 @@ async def call(
 
 async def drive(base_urls: list[str], target: Target, max_seconds: float) -> tuple[Recorder, float]:
     """Run every expert at once, spread over ``base_urls``; return what they saw and the wall
-    time it took."""
+    time it took.
+
+    Each simulated expert has its own client and keep-alive connection, as each browser does;
+    one client shared by all makes every request pay for scanning a large connection pool.
+    """
     record = Recorder()
-    size = len(target.expert_tokens) + len(base_urls)
-    limits = httpx.Limits(max_connections=size, max_keepalive_connections=size)
-    async with httpx.AsyncClient(limits=limits, timeout=60) as client:
+    async with AsyncExitStack() as stack:
+        clients = [
+            await stack.enter_async_context(httpx.AsyncClient(limits=ONE_CONNECTION, timeout=60))
+            for _ in target.expert_tokens
+        ]
         started = time.perf_counter()
         deadline = time.monotonic() + max_seconds
         await asyncio.gather(
             *(
                 expert_loop(
-                    client,
+                    clients[index],
                     base_urls[index % len(base_urls)],
                     token,
                     target.project_id,
