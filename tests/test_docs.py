@@ -12,6 +12,7 @@ import typer.main
 
 from expertloop.cli.main import app
 from expertloop.config import Settings
+from expertloop.core.kinds import KINDS
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -80,3 +81,24 @@ def test_the_import_formats_are_documented() -> None:
         "metadata.<key>",
     ):
         assert f"`{column}`" in importing
+
+
+@pytest.mark.parametrize("kind", list(KINDS))
+def test_every_kind_is_in_the_task_kinds_table_and_its_data_in_importing_items(kind: str) -> None:
+    rows = [line for line in section("Task kinds").splitlines() if line.startswith(f"| `{kind}` |")]
+    assert len(rows) == 1, f"{kind} has no row in the Task kinds table"
+    assert f"| `{kind}` |" in section("Importing items")
+
+
+def test_the_processbench_mapping_is_documented_field_by_field() -> None:
+    importing = section("Importing items")
+    assert "--mapping processbench" in importing
+    for source, target in (
+        ("id", "external_id"),
+        ("problem", "prompt"),
+        ("steps", "data.steps"),
+        ("generator", "metadata.generator"),
+        ("final_answer_correct", "metadata.final_answer_correct"),
+    ):
+        assert f"| `{source}` | `{target}` |" in importing
+    assert "`metadata.reference_first_error`" in importing

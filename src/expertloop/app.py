@@ -15,7 +15,7 @@ from starlette.types import ExceptionHandler
 
 from expertloop.api import PREFIX, api_router
 from expertloop.api.auth_cache import TokenCache
-from expertloop.api.deps import Clock
+from expertloop.api.deps import Clock, ConnectorSlot
 from expertloop.api.errors import HTTP_CODES, install_api_errors, status_for
 from expertloop.config import Settings
 from expertloop.core.errors import DomainError
@@ -46,6 +46,7 @@ def create_app(
             upgrade(settings.database_url)
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
+        app.state.model_connector.close()
         if owns_database:
             database.dispose()
 
@@ -61,6 +62,7 @@ def create_app(
     app.state.database = database
     app.state.clock = clock
     app.state.token_cache = TokenCache(settings.auth_cache_seconds)
+    app.state.model_connector = ConnectorSlot(settings)
     install_errors(app)
     app.include_router(api_router())
     app.include_router(web_router())

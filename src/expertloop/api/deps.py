@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
@@ -11,7 +12,9 @@ from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
 
 from expertloop.api.auth_cache import TokenCache
-from expertloop.core.errors import Forbidden, Unauthenticated
+from expertloop.config import Settings
+from expertloop.connectors import ChatConnector
+from expertloop.core.errors import Forbidden, Invalid, Unauthenticated
 from expertloop.core.policies import Actor
 from expertloop.services.users import Authenticated, authenticate
 from expertloop.store import Database, Session
@@ -95,3 +98,57 @@ async def current_actor(login: CurrentLogin) -> Actor:
 
 
 CurrentActor = Annotated[Actor, Depends(current_actor)]
+
+
+class ConnectorSlot:
+    """The process's one model connector, built from the settings on first use.
+
+    Kept on ``app.state.model_connector``; tests put in a connector of their own with
+    :meth:`install`. Building again after a failure costs nothing, so a failure is not cached.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        self._settings = settings
+        self._connector: ChatConnector | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> ChatConnector:
+        """The connector.
+
+        Raises:
+            Invalid: ``connector.not_configured``, naming the settings to set.
+        """
+        with self._lock:
+            if self._connector is None:
+                try:
+                    self._connector = ChatConnector.from_settings(self._settings)
+                except Invalid as error:
+                    raise Invalid(
+                        error.code,
+                        f"no model endpoint is configured ({error.message}): set "
+                        "EXPERTLOOP_MODEL_BASE_URL and EXPERTLOOP_MODEL_NAME, or paste the "
+                        "model's reply",
+                        error.errors,
+                    ) from None
+            return self._connector
+
+    def install(self, connector: ChatConnector) -> None:
+        """Use this connector from now on (the previous one is closed)."""
+        with self._lock:
+            if self._connector is not None:
+                self._connector.close()
+            self._connector = connector
+
+    def close(self) -> None:
+        with self._lock:
+            if self._connector is not None:
+                self._connector.close()
+                self._connector = None
+
+
+async def model_connector(request: Request) -> Callable[[], ChatConnector]:
+    slot: ConnectorSlot = request.app.state.model_connector
+    return slot.get
+
+
+ConnectorDep = Annotated[Callable[[], ChatConnector], Depends(model_connector)]

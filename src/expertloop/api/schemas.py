@@ -163,6 +163,21 @@ class JudgmentPublic(Public):
     created_at: datetime
 
 
+class ModelReplyCreate(Strict):
+    prompt: str = Field(
+        min_length=1, max_length=1_000_000, description="The expert's attack prompt."
+    )
+    system: str | None = Field(
+        default=None, max_length=1_000_000, description="A system message sent before it."
+    )
+
+
+class ModelReplyPublic(BaseModel):
+    content: str = Field(description="The target model's reply.")
+    model: str = Field(description="The model that answered, as the endpoint names it.")
+    latency_ms: int = Field(description="How long the successful request took.")
+
+
 class ProgressPublic(BaseModel):
     items: int
     complete: int

@@ -17,10 +17,12 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 from expertloop.cli.common import DbOption, fail, open_database, utc_now
 from expertloop.cli.inputs import bad_input, parse_project_id
 from expertloop.cli.item_files import FileFormat, ParsedFile, detect_format, read_item_file
+from expertloop.cli.mappings import ItemMapping, map_rows, mapping_kind
 from expertloop.core.errors import DomainError, FieldError
 from expertloop.services.items import import_items
 from expertloop.services.judgments import stream_judgments
 from expertloop.services.projects import get_project_or_raise
+from expertloop.store.tables import Project
 
 MAX_REPORTED = 500
 ProjectArg = Annotated[str, typer.Argument(help="Project id (printed by `projects create`).")]
@@ -38,6 +40,10 @@ def import_file(
     format: Annotated[
         FileFormat | None, typer.Option("--format", help="File format (default: by extension).")
     ] = None,
+    mapping: Annotated[
+        ItemMapping | None,
+        typer.Option("--mapping", help="Read rows of another dataset's shape (processbench)."),
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Import items into a project, all or nothing: one bad row and nothing is stored."""
@@ -51,7 +57,10 @@ def import_file(
                 target = get_project_or_raise(session=session, actor=None, project_id=project_id)
             except DomainError as error:
                 raise fail(error) from None
+        _check_mapping(target, mapping, fmt)
         parsed = _read_with_progress(file, fmt)
+        if mapping is not None:
+            parsed = _mapped(parsed, mapping, file)
         with database.scoped() as session, _storing(len(parsed.rows)):
             try:
                 created = import_items(
@@ -64,6 +73,26 @@ def import_file(
             except DomainError as error:
                 raise _report(error, parsed.on_lines(error.errors), file) from None
     typer.echo(f"created {created} items in project {target.id} ({target.name!r}) from {file.name}")
+
+
+def _check_mapping(project: Project, mapping: ItemMapping | None, fmt: FileFormat) -> None:
+    if mapping is None:
+        return
+    kind = mapping_kind(mapping)
+    if project.kind != kind:
+        message = (
+            f"{mapping.value} rows go to {kind} projects; project {project.id} is {project.kind}"
+        )
+        raise bad_input("mapping", message)
+    if fmt is not FileFormat.JSONL:
+        raise bad_input("mapping", f"{mapping.value} rows are read from JSONL only")
+
+
+def _mapped(parsed: ParsedFile, mapping: ItemMapping, file: Path) -> ParsedFile:
+    mapped = map_rows(parsed, mapping)
+    if mapped.errors:
+        raise _report(DomainError("items.invalid", "the file has errors"), mapped.errors, file)
+    return mapped
 
 
 def _read_with_progress(file: Path, fmt: FileFormat) -> ParsedFile:

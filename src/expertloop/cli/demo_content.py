@@ -1,4 +1,7 @@
-"""What ``expertloop demo`` seeds: a lead, three experts and a label project of clinical claims.
+"""What ``expertloop demo`` seeds: a lead, three experts and one project of every task kind.
+
+This module holds the users and the label project of clinical claims; ``demo_pairwise`` and
+``demo_kinds`` hold the others.
 
 The claims are written to be judged: some match current guidelines, some are outdated or
 wrong, some are right only with caveats. The demo stores no answer key.
@@ -8,6 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from expertloop.cli.demo_kinds import other_kind_projects
 from expertloop.cli.demo_pairwise import PAIRWISE_ITEMS
 from expertloop.services.projects import ProjectDraft
 from expertloop.services.seeding import SeedProject, SeedUser
@@ -215,4 +219,5 @@ def demo_projects() -> list[SeedProject]:
             ),
             PAIRWISE_ITEMS,
         ),
+        *other_kind_projects(),
     ]

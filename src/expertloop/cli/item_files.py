@@ -1,7 +1,7 @@
 """Reading item files (JSONL and CSV) into raw item rows, each with the file line it starts on.
 
 JSONL: one item object per line, the shape of the JSON API (``external_id``, ``prompt``,
-``context``, ``responses``, ``metadata``, ``priority``); blank lines are skipped.
+``context``, ``responses``, ``data``, ``metadata``, ``priority``); blank lines are skipped.
 
 CSV: a header line, then one item per record; every cell is read as a string. Columns:
 ``external_id``, ``prompt``, ``context``, ``priority`` (an integer), ``response_<ID>`` (the

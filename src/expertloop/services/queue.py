@@ -61,9 +61,12 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
     return Claim(assignment, item)
 
 
-def lock_assignment(session: Session, assignment_id: int) -> Assignment:
-    """Lock a lease row for this transaction (concurrent calls on it wait here)."""
-    assignment = store.get_assignment(session, assignment_id, lock=True)
+def lock_assignment(session: Session, assignment_id: int, *, lock: bool = True) -> Assignment:
+    """Lock a lease row for this transaction (concurrent calls on it wait here).
+
+    ``lock=False`` only reads it, for checks made in a read-only session.
+    """
+    assignment = store.get_assignment(session, assignment_id, lock=lock)
     if assignment is None:
         raise NotFound("lease.not_found", f"assignment {assignment_id} does not exist")
     return assignment
@@ -80,9 +83,10 @@ def check_live(assignment: Assignment, *, actor: Actor, now: datetime) -> None:
 
 
 def load_live_lease(
-    session: Session, *, actor: Actor, assignment_id: int, now: datetime
+    session: Session, *, actor: Actor, assignment_id: int, now: datetime, lock: bool = True
 ) -> Assignment:
-    assignment = lock_assignment(session, assignment_id)
+    """The actor's live lease (locked unless ``lock=False``), or ``lease.*`` errors."""
+    assignment = lock_assignment(session, assignment_id, lock=lock)
     check_live(assignment, actor=actor, now=now)
     return assignment
 

@@ -1,4 +1,4 @@
-"""The lease queue over HTTP: claim, heartbeat, release, submit.
+"""The lease queue over HTTP: claim, heartbeat, release, submit, and a red-team model reply.
 
 These are the hot routes, so each is ``async`` and makes exactly one hop to the thread pool
 for its (blocking) service call; FastAPI would otherwise hop for the handler and again to
@@ -10,16 +10,19 @@ from __future__ import annotations
 from fastapi import APIRouter, Response, status
 from starlette.concurrency import run_in_threadpool
 
-from expertloop.api.deps import CurrentActor, NowDep, SessionDep
+from expertloop.api.deps import ConnectorDep, CurrentActor, NowDep, ReadSessionDep, SessionDep
 from expertloop.api.schemas import (
     ClaimPublic,
+    ErrorPublic,
     HeartbeatCreate,
     ItemPublic,
     JudgmentCreate,
     JudgmentPublic,
     LeasePublic,
+    ModelReplyCreate,
+    ModelReplyPublic,
 )
-from expertloop.services import judgments, queue
+from expertloop.services import judgments, queue, red_team
 from expertloop.store.tables import Assignment, Item
 
 router = APIRouter(tags=["queue"])
@@ -102,6 +105,33 @@ async def submit_judgment(
     if not result.created:
         response.status_code = status.HTTP_200_OK
     return JudgmentPublic.model_validate(result.judgment)
+
+
+@router.post(
+    "/assignments/{assignment_id}/model-reply",
+    response_model=ModelReplyPublic,
+    responses={503: {"model": ErrorPublic, "description": "The model endpoint is down"}},
+)
+async def fetch_model_reply(
+    assignment_id: int,
+    body: ModelReplyCreate,
+    session: ReadSessionDep,
+    actor: CurrentActor,
+    now: NowDep,
+    connector: ConnectorDep,
+) -> ModelReplyPublic:
+    """The target model's live reply to the lease owner's attack prompt (red_team only)."""
+    reply = await run_in_threadpool(
+        red_team.fetch_model_reply,
+        session=session,
+        actor=actor,
+        assignment_id=assignment_id,
+        prompt=body.prompt,
+        system=body.system,
+        now=now,
+        connector=connector,
+    )
+    return ModelReplyPublic(content=reply.content, model=reply.model, latency_ms=reply.latency_ms)
 
 
 def item_public(item: Item) -> ItemPublic:

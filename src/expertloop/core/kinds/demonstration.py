@@ -36,7 +36,7 @@ class DemonstrationKind:
     """An expert-written ideal answer, single or multi-turn, with integrity signals."""
 
     name = "demonstration"
-    checks_value_against_item = True
+    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")

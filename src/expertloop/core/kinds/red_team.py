@@ -58,7 +58,7 @@ class RedTeamKind:
     """An attack, the target model's reply, and the expert's assessment of the harm."""
 
     name = "red_team"
-    checks_value_against_item = True
+    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")
