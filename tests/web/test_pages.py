@@ -264,8 +264,11 @@ def test_login_cookie_is_secure_in_production(database, clock, factory) -> None:
 
 
 def test_kind_without_a_workbench_page_is_refused_before_any_lease(
-    client, factory, pages, database
+    client, factory, pages, database, monkeypatch
 ) -> None:
+    from expertloop.web import pages as web_pages
+
+    monkeypatch.setattr(web_pages, "KINDS_WITH_PAGES", frozenset({"label", "pairwise"}))
     lead, expert = factory.user("lead"), factory.user("expert")
     project_id = factory.project(lead=lead, kind="verify", spec={}, items=0)
     from expertloop.services.items import import_items

@@ -11,7 +11,19 @@ from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionD
 from expertloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
-WORKBENCHES = {"label": "work_label.html", "pairwise": "work_pairwise.html"}
+FINISHED_KINDS = (
+    "label",
+    "pairwise",
+    "ranking",
+    "rubric",
+    "verify",
+    "cluster_review",
+    "step_review",
+    "correction",
+    "demonstration",
+    "red_team",
+)
+WORKBENCHES = {kind: f"work_{kind}.html" for kind in FINISHED_KINDS}
 KINDS_WITH_PAGES = frozenset(WORKBENCHES)
 
 

@@ -1,296 +1,304 @@
-// The workbench: keyboard shortcuts, heartbeats, drafts kept in localStorage, and submit /
-// skip through the JSON API with the session cookie and its CSRF token. Never clears what the
-// expert typed unless the judgment was stored (or the expert skipped on purpose).
+// The workbench core: global keys, heartbeats, drafts kept in localStorage, and submit / skip
+// through the JSON API with the session cookie and its CSRF token. Never clears what the expert
+// typed unless the judgment was stored (or the expert skipped on purpose).
+//
+// What differs between task kinds lives in static/kinds/<kind>.js, loaded before this file. Each
+// registers itself on window.expertloopKinds[kind] as
+//   { value(form) -> object, restore(form, draft), key(event, bench) -> handled?,
+//     fields: [[fieldPrefix, label], ...], init(form, bench) optional }
+// where draft is what value(form) returned when the draft was saved.
 (function () {
   "use strict";
 
-  const root = document.getElementById("workbench");
-  const form = document.getElementById("judgment-form");
-  if (!root || !form) return;
-
-  const assignmentId = root.dataset.assignment;
-  const kind = root.dataset.kind;
-  const workUrl = root.dataset.workUrl;
-  const idempotencyKey = root.dataset.idempotencyKey;
-  const heartbeatMs = Math.max(5, Number(root.dataset.heartbeatSeconds) || 20) * 1000;
-  const csrfMeta = document.querySelector('meta[name="csrf-token"]');
-  const csrf = csrfMeta ? csrfMeta.content : "";
-  const draftKey = "expertloop.draft." + assignmentId;
-  const rationale = document.getElementById("rationale");
-  const statusBox = document.getElementById("form-status");
-  const skipButton = document.getElementById("skip-button");
-  const nextLink = document.getElementById("next-link");
-
-  const FIELD_NAMES = [
-    ["value.labels", "Label"],
-    ["value.choice", "Choice"],
-    ["value.strength", "Strength"],
-    ["rationale", "Rationale"],
-  ];
-
-  let busy = false;
-  let active = true;
-  let skipArmed = false;
-
-  // ---- talking to the API -------------------------------------------------------------
-  function post(action, body) {
-    return fetch("/api/v1/assignments/" + assignmentId + "/" + action, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        "Accept": "application/json",
-        "X-CSRF-Token": csrf,
-      },
-      body: JSON.stringify(body || {}),
-    });
+  // Small helpers the kind modules share.
+  function inputs(form, name) {
+    // form.elements also holds inputs outside the form that name it with form="…".
+    return Array.from(form.elements).filter((el) => el.tagName === "INPUT" && el.name === name);
   }
+  window.expertloopKit = {
+    inputs,
+    checked(form, name) {
+      return inputs(form, name).filter((input) => input.checked).map((input) => input.value);
+    },
+    setChecked(form, name, values) {
+      for (const input of inputs(form, name)) input.checked = (values || []).includes(input.value);
+    },
+    // Check (or toggle) the option whose data-key is the key pressed.
+    choose(form, key) {
+      if (!/^[a-z0-9]$/.test(key)) return false;
+      const input = Array.from(form.elements).find((el) => el.dataset && el.dataset.key === key);
+      if (!input) return false;
+      input.checked = input.type === "checkbox" ? !input.checked : true;
+      input.dispatchEvent(new Event("change", { bubbles: true }));
+      return true;
+    },
+  };
+  window.expertloopKinds = window.expertloopKinds || {};
+  document.addEventListener("DOMContentLoaded", start);
 
-  async function problemOf(response) {
-    try {
-      return await response.json();
-    } catch (_) {
-      return { code: "http." + response.status, message: "The server answered " + response.status + "." };
+  function start() {
+    const root = document.getElementById("workbench");
+    const form = document.getElementById("judgment-form");
+    if (!root || !form) return;
+
+    const assignmentId = root.dataset.assignment;
+    const kind = root.dataset.kind;
+    const module = (window.expertloopKinds || {})[kind];
+    if (!module) {
+      throw new Error("no workbench module for the kind " + kind);
     }
-  }
+    const workUrl = root.dataset.workUrl;
+    const idempotencyKey = root.dataset.idempotencyKey;
+    const heartbeatMs = Math.max(5, Number(root.dataset.heartbeatSeconds) || 20) * 1000;
+    const csrfMeta = document.querySelector('meta[name="csrf-token"]');
+    const csrf = csrfMeta ? csrfMeta.content : "";
+    const draftKey = "expertloop.draft." + assignmentId;
+    const rationale = document.getElementById("rationale");
+    const statusBox = document.getElementById("form-status");
+    const skipButton = document.getElementById("skip-button");
+    const nextLink = document.getElementById("next-link");
 
-  // ---- reading and restoring the form -----------------------------------------------
-  function inputs(name) {
-    return Array.from(form.querySelectorAll('input[name="' + name + '"]'));
-  }
+    const FIELD_NAMES = [...(module.fields || []), ["rationale", "Rationale"]];
 
-  function checkedValues(name) {
-    return inputs(name).filter((input) => input.checked).map((input) => input.value);
-  }
+    let busy = false;
+    let active = true;
+    let skipArmed = false;
 
-  function currentValue() {
-    if (kind === "label") return { labels: checkedValues("label") };
-    const value = {};
-    const choice = checkedValues("choice")[0];
-    const strength = checkedValues("strength")[0];
-    if (choice !== undefined) value.choice = choice;
-    if (strength !== undefined) value.strength = Number(strength);
-    return value;
-  }
-
-  function saveDraft() {
-    const draft = { rationale: rationale.value, checked: {} };
-    for (const name of ["label", "choice", "strength"]) draft.checked[name] = checkedValues(name);
-    try {
-      localStorage.setItem(draftKey, JSON.stringify(draft));
-    } catch (_) {
-      // Storage may be full or disabled; the text stays in the page.
-    }
-  }
-
-  function restoreDraft() {
-    let draft = null;
-    try {
-      draft = JSON.parse(localStorage.getItem(draftKey) || "null");
-    } catch (_) {
-      draft = null;
-    }
-    if (!draft) return;
-    if (typeof draft.rationale === "string") rationale.value = draft.rationale;
-    for (const [name, values] of Object.entries(draft.checked || {})) {
-      for (const input of inputs(name)) input.checked = values.includes(input.value);
-    }
-  }
-
-  function clearDraft() {
-    try {
-      localStorage.removeItem(draftKey);
-    } catch (_) {
-      // Nothing to do.
-    }
-  }
-
-  // ---- messages next to the form ---------------------------------------------------------
-  function clearMarks() {
-    for (const el of form.querySelectorAll("[data-field]")) el.removeAttribute("aria-invalid");
-  }
-
-  function showStatus(text, tone, details) {
-    statusBox.hidden = false;
-    statusBox.className = "notice " + (tone || "");
-    statusBox.replaceChildren();
-    const head = document.createElement("p");
-    head.textContent = text;
-    statusBox.append(head);
-    if (details && details.length) {
-      const list = document.createElement("ul");
-      for (const line of details) {
-        const li = document.createElement("li");
-        li.textContent = line;
-        list.append(li);
-      }
-      statusBox.append(list);
-    }
-  }
-
-  function markFields(errors) {
-    for (const error of errors) {
-      for (const el of form.querySelectorAll("[data-field]")) {
-        if (String(error.field || "").startsWith(el.dataset.field)) el.setAttribute("aria-invalid", "true");
-      }
-    }
-  }
-
-  function fieldName(field) {
-    const found = FIELD_NAMES.find(([prefix]) => String(field || "").startsWith(prefix));
-    return found ? found[1] : String(field || "Answer");
-  }
-
-  function showProblem(status, problem) {
-    const errors = Array.isArray(problem.errors) ? problem.errors : [];
-    const code = String(problem.code || "");
-    markFields(errors);
-    if (status === 409 && code.startsWith("lease.")) {
-      showStatus(
-        "This item is no longer reserved for you (" + code + "). Your rationale is still here: " +
-          "copy it if you need it, then open the next item.",
-        "error",
-      );
-      nextLink.href = workUrl;
-      nextLink.hidden = false;
-      return;
-    }
-    if (status === 401 || code === "auth.csrf") {
-      showStatus("Your login has ended. Log in again in another tab, then press Enter here: nothing you typed is lost.", "error");
-      return;
-    }
-    if (status === 422 && errors.length) {
-      showStatus("Not saved yet:", "error", errors.map((e) => fieldName(e.field) + " " + e.message));
-      return;
-    }
-    showStatus(problem.message || "The server refused this (HTTP " + status + ").", "error");
-  }
-
-  // ---- the two actions -------------------------------------------------------------------
-  async function submit() {
-    if (busy) return;
-    busy = true;
-    clearMarks();
-    showStatus("Saving…", "pending");
-    saveDraft();
-    let response;
-    try {
-      response = await post("judgment", {
-        value: currentValue(),
-        rationale: rationale.value,
-        idempotency_key: idempotencyKey,
+    // ---- talking to the API -------------------------------------------------------------
+    function post(action, body) {
+      return fetch("/api/v1/assignments/" + assignmentId + "/" + action, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: {
+          "Content-Type": "application/json",
+          "Accept": "application/json",
+          "X-CSRF-Token": csrf,
+        },
+        body: JSON.stringify(body || {}),
       });
-    } catch (_) {
-      busy = false;
-      showStatus("Could not reach the server. Nothing is lost: press Enter to try again.", "error");
-      return;
     }
-    if (response.ok) {
-      clearDraft();
-      showStatus("Saved. Loading the next item…", "ok");
-      window.location.assign(workUrl);
-      return;
-    }
-    busy = false;
-    showProblem(response.status, await problemOf(response));
-  }
 
-  async function skip() {
-    if (busy) return;
-    if (rationale.value.trim() && !skipArmed) {
-      skipArmed = true;
-      showStatus("Press S again to skip this item and discard your rationale.", "pending");
-      return;
+    async function problemOf(response) {
+      try {
+        return await response.json();
+      } catch (_) {
+        return { code: "http." + response.status, message: "The server answered " + response.status + "." };
+      }
     }
-    busy = true;
-    showStatus("Skipping…", "pending");
-    let response;
-    try {
-      response = await post("release", {});
-    } catch (_) {
-      busy = false;
-      showStatus("Could not reach the server to skip. Try again.", "error");
-      return;
+
+    // ---- drafts --------------------------------------------------------------------------------
+    function saveDraft() {
+      const draft = { rationale: rationale.value, value: module.value(form) };
+      try {
+        localStorage.setItem(draftKey, JSON.stringify(draft));
+      } catch (_) {
+        // Storage may be full or disabled; the text stays in the page.
+      }
     }
-    if (!response.ok && response.status !== 409) {
+
+    function restoreDraft() {
+      let draft = null;
+      try {
+        draft = JSON.parse(localStorage.getItem(draftKey) || "null");
+      } catch (_) {
+        draft = null;
+      }
+      if (!draft) return;
+      if (typeof draft.rationale === "string") rationale.value = draft.rationale;
+      if (draft.value && typeof draft.value === "object") module.restore(form, draft.value);
+    }
+
+    function clearDraft() {
+      try {
+        localStorage.removeItem(draftKey);
+      } catch (_) {
+        // Nothing to do.
+      }
+    }
+
+    // ---- messages next to the form ---------------------------------------------------------
+    function clearMarks() {
+      for (const el of form.querySelectorAll("[data-field]")) el.removeAttribute("aria-invalid");
+    }
+
+    function showStatus(text, tone, details) {
+      statusBox.hidden = false;
+      statusBox.className = "notice " + (tone || "");
+      statusBox.replaceChildren();
+      const head = document.createElement("p");
+      head.textContent = text;
+      statusBox.append(head);
+      if (details && details.length) {
+        const list = document.createElement("ul");
+        for (const line of details) {
+          const li = document.createElement("li");
+          li.textContent = line;
+          list.append(li);
+        }
+        statusBox.append(list);
+      }
+    }
+
+    function markFields(errors) {
+      for (const error of errors) {
+        for (const el of form.querySelectorAll("[data-field]")) {
+          if (String(error.field || "").startsWith(el.dataset.field)) el.setAttribute("aria-invalid", "true");
+        }
+      }
+    }
+
+    function fieldName(field) {
+      const found = FIELD_NAMES.find(([prefix]) => String(field || "").startsWith(prefix));
+      return found ? found[1] : String(field || "Answer");
+    }
+
+    function showProblem(status, problem) {
+      const errors = Array.isArray(problem.errors) ? problem.errors : [];
+      const code = String(problem.code || "");
+      markFields(errors);
+      if (status === 409 && code.startsWith("lease.")) {
+        showStatus(
+          "This item is no longer reserved for you (" + code + "). Your rationale is still here: " +
+            "copy it if you need it, then open the next item.",
+          "error",
+        );
+        nextLink.href = workUrl;
+        nextLink.hidden = false;
+        return;
+      }
+      if (status === 401 || code === "auth.csrf") {
+        showStatus("Your login has ended. Log in again in another tab, then press Enter here: nothing you typed is lost.", "error");
+        return;
+      }
+      if (status === 422 && errors.length) {
+        showStatus("Not saved yet:", "error", errors.map((e) => fieldName(e.field) + " " + e.message));
+        return;
+      }
+      showStatus(problem.message || "The server refused this (HTTP " + status + ").", "error");
+    }
+
+    // ---- the two actions -------------------------------------------------------------------
+    async function submit() {
+      if (busy) return;
+      busy = true;
+      clearMarks();
+      showStatus("Saving…", "pending");
+      saveDraft();
+      let response;
+      try {
+        response = await post("judgment", {
+          value: module.value(form),
+          rationale: rationale.value,
+          idempotency_key: idempotencyKey,
+        });
+      } catch (_) {
+        busy = false;
+        showStatus("Could not reach the server. Nothing is lost: press Enter to try again.", "error");
+        return;
+      }
+      if (response.ok) {
+        clearDraft();
+        showStatus("Saved. Loading the next item…", "ok");
+        window.location.assign(workUrl);
+        return;
+      }
       busy = false;
       showProblem(response.status, await problemOf(response));
-      return;
     }
-    clearDraft();
-    window.location.assign(workUrl);
-  }
 
-  // ---- keyboard ----------------------------------------------------------------------------
-  function choose(key) {
-    if (!/^[a-z0-9]$/.test(key)) return false;
-    const input = form.querySelector('input[data-key="' + key + '"]');
-    if (!input) return false;
-    input.checked = input.type === "checkbox" ? !input.checked : true;
-    input.dispatchEvent(new Event("change", { bubbles: true }));
-    return true;
-  }
+    async function skip() {
+      if (busy) return;
+      if (rationale.value.trim() && !skipArmed) {
+        skipArmed = true;
+        showStatus("Press S again to skip this item and discard your rationale.", "pending");
+        return;
+      }
+      busy = true;
+      showStatus("Skipping…", "pending");
+      let response;
+      try {
+        response = await post("release", {});
+      } catch (_) {
+        busy = false;
+        showStatus("Could not reach the server to skip. Try again.", "error");
+        return;
+      }
+      if (!response.ok && response.status !== 409) {
+        busy = false;
+        showProblem(response.status, await problemOf(response));
+        return;
+      }
+      clearDraft();
+      window.location.assign(workUrl);
+    }
 
-  function isTyping(target) {
-    if (!target || !target.tagName) return false;
-    if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
-    return target.tagName === "INPUT" && !["radio", "checkbox", "button", "submit"].includes(target.type);
-  }
+    // ---- keyboard ----------------------------------------------------------------------------
+    function isTyping(target) {
+      if (!target || !target.tagName) return false;
+      if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
+      return target.tagName === "INPUT" && !["radio", "checkbox", "button", "submit"].includes(target.type);
+    }
 
-  function onKey(event) {
-    if (event.defaultPrevented || event.altKey || event.metaKey || event.isComposing) return;
-    const typing = isTyping(event.target);
-    if (event.key === "Enter") {
-      if (typing && !event.ctrlKey) return; // a newline in the rationale
-      if (!typing && ["BUTTON", "A", "SUMMARY"].includes(event.target.tagName)) return;
+    function onKey(event) {
+      if (event.defaultPrevented || event.altKey || event.metaKey || event.isComposing) return;
+      const typing = isTyping(event.target);
+      if (event.key === "Enter") {
+        if (typing && !event.ctrlKey) return; // a newline in the rationale
+        if (!typing && ["BUTTON", "A", "SUMMARY"].includes(event.target.tagName)) return;
+        event.preventDefault();
+        submit();
+        return;
+      }
+      if (event.key === "Escape" && typing) {
+        event.target.blur();
+        return;
+      }
+      if (typing || event.ctrlKey) return;
+      const key = event.key.toLowerCase();
+      if (key !== "s") skipArmed = false;
+      if (key === "s") {
+        event.preventDefault();
+        skip();
+      } else if (key === "r") {
+        event.preventDefault();
+        rationale.focus();
+      } else if (module.key && module.key(event, bench)) {
+        event.preventDefault();
+        saveDraft();
+      }
+    }
+
+    // What a kind module may use: the API, the status line, drafts.
+    const bench = { root, post, showStatus, saveDraft, isTyping, assignmentId };
+
+    // ---- wiring ---------------------------------------------------------------------------------
+    if (module.init) module.init(form, bench);
+    restoreDraft();
+    document.addEventListener("keydown", onKey);
+    form.addEventListener("submit", (event) => {
       event.preventDefault();
       submit();
-      return;
+    });
+    form.addEventListener("input", saveDraft);
+    form.addEventListener("change", () => {
+      saveDraft();
+      clearMarks();
+    });
+    skipButton.addEventListener("click", () => skip());
+    for (const name of ["keydown", "pointerdown", "input", "scroll"]) {
+      window.addEventListener(name, () => { active = true; }, { passive: true, capture: true });
     }
-    if (event.key === "Escape" && typing) {
-      event.target.blur();
-      return;
-    }
-    if (typing || event.ctrlKey) return;
-    const key = event.key.toLowerCase();
-    if (key !== "s") skipArmed = false;
-    if (key === "s") {
-      event.preventDefault();
-      skip();
-    } else if (key === "r") {
-      event.preventDefault();
-      rationale.focus();
-    } else if (choose(key)) {
-      event.preventDefault();
-    }
-  }
-
-  // ---- wiring ---------------------------------------------------------------------------------
-  restoreDraft();
-  document.addEventListener("keydown", onKey);
-  form.addEventListener("submit", (event) => {
-    event.preventDefault();
-    submit();
-  });
-  form.addEventListener("input", saveDraft);
-  form.addEventListener("change", () => {
-    saveDraft();
-    clearMarks();
-  });
-  skipButton.addEventListener("click", () => skip());
-  for (const name of ["keydown", "pointerdown", "input", "scroll"]) {
-    window.addEventListener(name, () => { active = true; }, { passive: true, capture: true });
-  }
-  window.setInterval(async () => {
-    const body = { active: active && !document.hidden };
-    active = false;
-    try {
-      const response = await post("heartbeat", body);
-      if (response.status === 409 || response.status === 404) {
-        showProblem(response.status, await problemOf(response));
+    window.setInterval(async () => {
+      const body = { active: active && !document.hidden };
+      active = false;
+      try {
+        const response = await post("heartbeat", body);
+        if (response.status === 409 || response.status === 404) {
+          showProblem(response.status, await problemOf(response));
+        }
+      } catch (_) {
+        // A missed heartbeat is retried at the next tick; the lease has slack.
       }
-    } catch (_) {
-      // A missed heartbeat is retried at the next tick; the lease has slack.
-    }
-  }, heartbeatMs);
+    }, heartbeatMs);
+  }
 })();
