@@ -49,6 +49,20 @@ class TaskKind(Protocol):
         ...
 
 
+class BaseKind:
+    """Defaults for a kind whose items and values need no check beyond their own shape."""
+
+    checks_value_against_item = False
+
+    def check_item(self, spec: JSON, responses: list[JSON], data: JSON) -> list[FieldError]:
+        return []
+
+    def check_value_against_item(
+        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
+    ) -> list[FieldError]:
+        return []
+
+
 class Checker:
     """Collects field errors while a payload is read; raises them all at once."""
 

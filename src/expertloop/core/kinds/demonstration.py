@@ -23,8 +23,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 MAX_CHARS = 1_000_000
 MAX_TURNS = 100
@@ -32,11 +31,10 @@ MAX_COUNT = 10**12
 INTEGRITY_COUNTS = ("typed_chars", "pasted_chars")
 
 
-class DemonstrationKind:
+class DemonstrationKind(BaseKind):
     """An expert-written ideal answer, single or multi-turn, with integrity signals."""
 
     name = "demonstration"
-    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")
@@ -59,9 +57,6 @@ class DemonstrationKind:
             "min_rationale_chars": minimum,
         }
 
-    def check_item(self, spec: JSON, responses: list[JSON], data: JSON) -> list[FieldError]:
-        return []
-
     def validate_value(self, spec: JSON, value: Mapping[str, Any], rationale: str) -> JSON:
         value = require_mapping(value, "judgment.invalid_value", "value")
         check = Checker("judgment.invalid_value")
@@ -71,11 +66,6 @@ class DemonstrationKind:
         check.rationale(rationale, spec["min_rationale_chars"])
         check.raise_if_any()
         return {"messages": messages, "integrity": integrity}
-
-    def check_value_against_item(
-        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
-    ) -> list[FieldError]:
-        return []
 
 
 def _read_messages(check: Checker, spec: JSON, raw: object) -> list[dict[str, str]]:

@@ -9,18 +9,16 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 MAX_LABELS = 200
 MAX_LABEL_CHARS = 200
 
 
-class LabelKind:
+class LabelKind(BaseKind):
     """Classification with a fixed label set, single or multiple choice."""
 
     name = "label"
-    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")
@@ -42,9 +40,6 @@ class LabelKind:
         check.raise_if_any()
         return {"labels": list(labels), "multiple": multiple, "min_rationale_chars": minimum}
 
-    def check_item(self, spec: JSON, responses: list[JSON], data: JSON) -> list[FieldError]:
-        return []
-
     def validate_value(self, spec: JSON, value: Mapping[str, Any], rationale: str) -> JSON:
         value = require_mapping(value, "judgment.invalid_value", "value")
         check = Checker("judgment.invalid_value")
@@ -65,8 +60,3 @@ class LabelKind:
         check.rationale(rationale, spec["min_rationale_chars"])
         check.raise_if_any()
         return {"labels": list(chosen)}
-
-    def check_value_against_item(
-        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
-    ) -> list[FieldError]:
-        return []

@@ -10,17 +10,16 @@ from collections.abc import Mapping
 from typing import Any
 
 from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 CHOICES = ("A", "B", "tie")
 STRENGTHS = (1, 2, 3)
 
 
-class PairwiseKind:
+class PairwiseKind(BaseKind):
     """Preference between two responses, with strength and rationale."""
 
     name = "pairwise"
-    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")
@@ -52,8 +51,3 @@ class PairwiseKind:
         check.rationale(rationale, spec["min_rationale_chars"])
         check.raise_if_any()
         return {"choice": choice, "strength": strength}
-
-    def check_value_against_item(
-        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
-    ) -> list[FieldError]:
-        return []

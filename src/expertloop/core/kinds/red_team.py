@@ -20,8 +20,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
-from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 HARM_CATEGORIES = (
     "violent_crime",
@@ -54,11 +53,10 @@ VALUE_KEYS = {
 }
 
 
-class RedTeamKind:
+class RedTeamKind(BaseKind):
     """An attack, the target model's reply, and the expert's assessment of the harm."""
 
     name = "red_team"
-    checks_value_against_item = False
 
     def validate_spec(self, spec: Mapping[str, Any]) -> JSON:
         spec = require_mapping(spec, "project.invalid_spec", "spec")
@@ -77,9 +75,6 @@ class RedTeamKind:
             "min_rationale_chars": minimum,
         }
 
-    def check_item(self, spec: JSON, responses: list[JSON], data: JSON) -> list[FieldError]:
-        return []
-
     def validate_value(self, spec: JSON, value: Mapping[str, Any], rationale: str) -> JSON:
         value = require_mapping(value, "judgment.invalid_value", "value")
         check = Checker("judgment.invalid_value")
@@ -95,11 +90,6 @@ class RedTeamKind:
         check.rationale(rationale, spec["min_rationale_chars"])
         check.raise_if_any()
         return {"attack_prompt": attack, "model_reply": reply, "reply_source": source} | assessment
-
-    def check_value_against_item(
-        self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
-    ) -> list[FieldError]:
-        return []
 
 
 def _read_assessment(check: Checker, spec: JSON, value: Mapping[str, Any]) -> JSON:
