@@ -113,3 +113,14 @@ def test_kind_round_trip(client: Any, factory: Any, database: Any, kind: str) ->
         judgment = session.scalars(select(Judgment).where(Judgment.project_id == project_id)).one()
     assert judgment.value == stored.json()["value"]
     assert judgment.expert_id == expert.id
+    assert {k: judgment.value[k] for k in good} == {k: stored.json()["value"][k] for k in good}
+    derived = DERIVED.get(kind)
+    if derived is not None:
+        assert derived(judgment.value), judgment.value
+
+
+DERIVED = {
+    "correction": lambda v: v["original"] == ONE[0]["text"] and "+The capital" in v["diff"],
+    "step_review": lambda v: v["first_error"] == 1,
+    "rubric": lambda v: v["escalated"] is False,
+}

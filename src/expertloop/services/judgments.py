@@ -85,7 +85,8 @@ def _validated(
     value: dict[str, Any],
     rationale: str,
 ) -> dict[str, Any]:
-    """The normalised value, checked against the project's spec and, where it matters, the item."""
+    """The value to store: checked against the project's spec and, where it matters, against
+    the item, plus what the kind derives from both (only kinds that check their item derive)."""
     kind = get_kind(project.kind)
     clean = kind.validate_value(project.spec, value, rationale)
     if kind.checks_value_against_item:
@@ -94,6 +95,7 @@ def _validated(
         problems = kind.check_value_against_item(project.spec, clean, item.responses, item.data)
         if problems:
             raise invalid("judgment.invalid_value", problems)
+        clean = kind.derive_value(project.spec, clean, item.responses, item.data)
     return clean
 
 

@@ -48,6 +48,11 @@ class TaskKind(Protocol):
         """
         ...
 
+    def derive_value(self, spec: JSON, value: JSON, responses: list[JSON], data: JSON) -> JSON:
+        """The value as stored: the checked value plus what follows from it and its item
+        (a correction's original and diff, a step review's first wrong step, ...)."""
+        ...
+
 
 class BaseKind:
     """Defaults for a kind whose items and values need no check beyond their own shape."""
@@ -61,6 +66,9 @@ class BaseKind:
         self, spec: JSON, value: JSON, responses: list[JSON], data: JSON
     ) -> list[FieldError]:
         return []
+
+    def derive_value(self, spec: JSON, value: JSON, responses: list[JSON], data: JSON) -> JSON:
+        return value
 
 
 class Checker:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 MIN_MEMBERS = 2
 MAX_MEMBERS = 500
@@ -25,7 +25,7 @@ MAX_NAME_CHARS = 200
 MAX_MEMBER_CHARS = 100_000
 
 
-class ClusterReviewKind:
+class ClusterReviewKind(BaseKind):
     """A verdict on one cluster: coherence, a name and the members that do not belong."""
 
     name = "cluster_review"

@@ -20,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 DEFAULT_ERROR_TYPES = ("factual", "reasoning", "omission", "safety", "style")
 MAX_ERROR_TYPES = 50
@@ -31,7 +31,7 @@ TOKEN = re.compile(r"\s+|\w+|[^\w\s]")
 WORD_DIFF_BUDGET = 1_000_000
 
 
-class CorrectionKind:
+class CorrectionKind(BaseKind):
     """An edited model answer with error-type tags; the diff is derived."""
 
     name = "correction"
@@ -87,6 +87,17 @@ class CorrectionKind:
         if responses and value["edited"].strip() == str(responses[0]["text"]).strip():
             return [FieldError("value.edited", "must differ from the model answer")]
         return []
+
+    def derive_value(self, spec: JSON, value: JSON, responses: list[JSON], data: JSON) -> JSON:
+        """Keep the original, the unified diff and the edit's size beside the edit."""
+        original = str(responses[0]["text"]) if responses else ""
+        edited = value["edited"]
+        return {
+            **value,
+            "original": original,
+            "diff": diff_text(original, edited),
+            "stats": edit_stats(original, edited),
+        }
 
 
 def diff_text(original: str, edited: str) -> str:

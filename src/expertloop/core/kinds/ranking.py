@@ -13,14 +13,14 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 MIN_RESPONSES = 2
 MAX_RESPONSES = 9
 MAX_ID_CHARS = 200
 
 
-class RankingKind:
+class RankingKind(BaseKind):
     """A total order (with ties) over 2 to 9 responses."""
 
     name = "ranking"

@@ -29,7 +29,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 DEFAULT_FLAGS = ("unsafe", "policy_violation", "privacy_leak")
 DEFAULT_SCALE = {"min": 1, "max": 5}
@@ -44,7 +44,7 @@ CRITERION_ID = re.compile(r"[A-Za-z0-9_-]{1,64}")
 CRITERION_KEYS = {"id", "name", "description", "scale", "points"}
 
 
-class RubricKind:
+class RubricKind(BaseKind):
     """Per-response, per-criterion scores on a rubric, with escalation flags."""
 
     name = "rubric"
@@ -104,6 +104,10 @@ class RubricKind:
             if flag["response"] not in expected
         )
         return errors
+
+    def derive_value(self, spec: JSON, value: JSON, responses: list[JSON], data: JSON) -> JSON:
+        """Mark a judgment that raised a flag: its item belongs on the escalation list."""
+        return {**value, "escalated": is_escalated(value)}
 
 
 def is_escalated(value: Mapping[str, Any]) -> bool:

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from expertloop.core.errors import FieldError, invalid
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 LABELS = ("correct", "incorrect", "neutral")
 MAX_STEPS = 20_000
@@ -30,7 +30,7 @@ MAX_LISTED_ERRORS = 20
 PROCESSBENCH_KEYS = ("id", "generator", "problem", "steps", "final_answer_correct", "label")
 
 
-class StepReviewKind:
+class StepReviewKind(BaseKind):
     """Per-step labels over a reasoning trace."""
 
     name = "step_review"
@@ -91,6 +91,10 @@ class StepReviewKind:
             message = f"labels {labelled} steps; the item has {expected}"
             return [FieldError("value.steps", message)]
         return []
+
+    def derive_value(self, spec: JSON, value: JSON, responses: list[JSON], data: JSON) -> JSON:
+        """Store the first wrong step (-1: none), derived from the labels."""
+        return {**value, "first_error": first_error([s["label"] for s in value["steps"]])}
 
 
 def first_error(labels: Sequence[str]) -> int:

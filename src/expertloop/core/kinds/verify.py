@@ -18,7 +18,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from expertloop.core.errors import FieldError
-from expertloop.core.kinds.base import JSON, Checker, require_mapping
+from expertloop.core.kinds.base import JSON, BaseKind, Checker, require_mapping
 
 VERDICTS = ("accept", "reject", "correct")
 MAX_LABELS = 200
@@ -26,7 +26,7 @@ MAX_LABEL_CHARS = 1_000
 PREDICTION_KEYS = {"label", "model", "confidence"}
 
 
-class VerifyKind:
+class VerifyKind(BaseKind):
     """A verdict on one model prediction, with a correction when it is wrong."""
 
     name = "verify"
