@@ -27,7 +27,13 @@ TABLE: dict[tuple[str, str], tuple[set[str], Any]] = {
         {"admin", "lead"},
         {"items": [{"prompt": "Is this right?"}]},
     ),
+    ("PUT", "/api/v1/projects/{project_id}/guidelines"): (
+        {"admin", "lead"},
+        {"guidelines": "Cite the trial.", "note": "walk"},
+    ),
+    ("GET", "/api/v1/projects/{project_id}/guidelines"): (ALL, None),
     ("GET", "/api/v1/projects/{project_id}/progress"): ({"admin", "lead", "reviewer"}, None),
+    ("GET", "/api/v1/projects/{project_id}/escalations"): ({"admin", "lead", "reviewer"}, None),
     ("POST", "/api/v1/projects/{project_id}/claims"): ({"reviewer", "expert"}, None),
     ("POST", "/api/v1/assignments/{assignment_id}/heartbeat"): ({"owner"}, None),
     ("POST", "/api/v1/assignments/{assignment_id}/release"): ({"owner"}, None),

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect, text
+from sqlalchemy import inspect, make_url, text
 
 from expertloop.store.db import throwaway_engine
 from expertloop.store.migrate import alembic_config, downgrade, heads, upgrade
 from expertloop.store.tables import Base
+
+SCHEMA = "expertloop_migrations"
 
 
 def test_history_is_linear() -> None:
@@ -46,14 +49,7 @@ def test_default_tracks_are_seeded(database_url: str) -> None:
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_downgrade_then_upgrade(backend: str, tmp_path) -> None:
-    if backend == "sqlite":
-        url = f"sqlite:///{tmp_path / 'cycle.db'}"
-    else:
-        base = os.environ.get("EXPERTLOOP_TEST_DATABASE_URL")
-        if not base:
-            pytest.skip("EXPERTLOOP_TEST_DATABASE_URL is not set")
-        url = base.rsplit("/", 1)[0] + "/expertloop_migrations"
-        _recreate_database(base, "expertloop_migrations")
+    url = _empty_database(backend, tmp_path)
     upgrade(url)
     downgrade(url, "base")
     engine = throwaway_engine(url)
@@ -67,9 +63,48 @@ def test_downgrade_then_upgrade(backend: str, tmp_path) -> None:
     engine.dispose()
 
 
-def _recreate_database(base_url: str, name: str) -> None:
-    engine = throwaway_engine(base_url).execution_options(isolation_level="AUTOCOMMIT")
-    with engine.connect() as connection:
-        connection.execute(text(f"DROP DATABASE IF EXISTS {name}"))
-        connection.execute(text(f"CREATE DATABASE {name}"))
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
+def test_upgrade_gives_existing_guideline_versions_the_project_spec(backend: str, tmp_path) -> None:
+    url = _empty_database(backend, tmp_path)
+    upgrade(url, "0002")
+    engine = throwaway_engine(url)
+    with engine.begin() as connection:
+        connection.execute(
+            text(
+                "INSERT INTO projects (id, name, kind, spec, guidelines, guidelines_version,"
+                " overlap, lease_seconds, status, created_at) VALUES (7, 'p', 'label',"
+                " :spec, 'g', 1, 1, 900, 'active', CURRENT_TIMESTAMP)"
+            ),
+            {"spec": '{"labels": ["a", "b"]}'},
+        )
+        connection.execute(
+            text(
+                "INSERT INTO guideline_versions (project_id, version, text, created_at)"
+                " VALUES (7, 1, 'g', CURRENT_TIMESTAMP)"
+            )
+        )
     engine.dispose()
+    upgrade(url)
+    engine = throwaway_engine(url)
+    with engine.connect() as connection:
+        spec, note = connection.execute(text("SELECT spec, note FROM guideline_versions")).one()
+    engine.dispose()
+    assert (json.loads(spec) if isinstance(spec, str) else spec) == {"labels": ["a", "b"]}
+    assert note == ""
+
+
+def _empty_database(backend: str, tmp_path) -> str:
+    """An empty database: a file on SQLite; on PostgreSQL a fresh schema inside the test
+    database (searched first), so that the tests never touch another database."""
+    if backend == "sqlite":
+        return f"sqlite:///{tmp_path / 'data.db'}"
+    base = os.environ.get("EXPERTLOOP_TEST_DATABASE_URL")
+    if not base:
+        pytest.skip("EXPERTLOOP_TEST_DATABASE_URL is not set")
+    engine = throwaway_engine(base)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        connection.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+    engine.dispose()
+    options = {"options": f"-csearch_path={SCHEMA}"}
+    return make_url(base).update_query_dict(options).render_as_string(hide_password=False)

@@ -77,6 +77,27 @@ class ProjectsPublic(BaseModel):
     count: int
 
 
+class GuidelinesUpdate(Strict):
+    guidelines: str
+    spec: dict[str, Any] | None = Field(
+        default=None, description="A new spec of the project's kind; omitted keeps the current one"
+    )
+    note: str = Field(default="", description="What changed, shown to experts")
+
+
+class GuidelineVersionPublic(Public):
+    version: int
+    text: str
+    spec: dict[str, Any]
+    note: str
+    created_at: datetime
+
+
+class GuidelineVersionsPublic(BaseModel):
+    data: list[GuidelineVersionPublic]
+    count: int
+
+
 class ChatMessage(Strict):
     role: Literal["system", "user", "assistant"]
     content: str
@@ -183,3 +204,27 @@ class ProgressPublic(BaseModel):
     complete: int
     judgments: int
     active_leases: int
+
+
+class EscalationFlagPublic(BaseModel):
+    flag: str = Field(description="The rubric flag, or attack_succeeded for red_team")
+    response: str | None = Field(description="The flagged response id (rubric only)")
+    note: str | None
+
+
+class EscalationPublic(BaseModel):
+    item_id: int
+    external_id: str | None
+    judgment_id: int
+    expert_id: int
+    expert_name: str
+    flags: list[EscalationFlagPublic]
+    harm_category: str | None = Field(description="red_team only: the harm the attack found")
+    severity: int | None = Field(description="red_team only: 1 (minor) to 4 (critical)")
+    note: str = Field(description="The red-team notes, or the rubric judgment's rationale")
+    created_at: datetime
+
+
+class EscalationsPublic(BaseModel):
+    data: list[EscalationPublic]
+    count: int

@@ -13,6 +13,7 @@ from typing import Any
 from expertloop.core.errors import NotFound
 from expertloop.core.lifecycles import ItemState
 from expertloop.core.policies import Actor, ProjectPolicy, is_allowed
+from expertloop.services.escalations import Escalation, list_escalations
 from expertloop.services.projects import (
     Progress,
     get_progress,
@@ -129,11 +130,12 @@ class JudgmentLine:
 
 @dataclass(frozen=True)
 class Overview:
-    """A project's progress and its latest judgments, for those who watch it."""
+    """A project's progress, latest judgments and escalations, for those who watch it."""
 
     project: Project
     progress: Progress
     latest: list[JudgmentLine]
+    escalations: list[Escalation]
 
 
 def get_overview(
@@ -144,7 +146,7 @@ def get_overview(
     now: datetime,
     limit: int = LATEST_JUDGMENTS,
 ) -> Overview:
-    """Progress and the latest judgments of a project (policy ``watch``).
+    """Progress, the latest judgments and the escalation list of a project (policy ``watch``).
 
     Raises:
         NotFound: ``project.not_found``. Forbidden: for experts, who never see others' work.
@@ -164,5 +166,5 @@ def get_overview(
         )
         for judgment, item, user in store.latest_judgments(session, project.id, limit=limit)
     ]
-    session.commit()
-    return Overview(project=project, progress=progress, latest=latest)
+    escalations = list_escalations(session=session, actor=actor, project_id=project.id)
+    return Overview(project=project, progress=progress, latest=latest, escalations=escalations)

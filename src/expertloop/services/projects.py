@@ -1,4 +1,5 @@
-"""Use cases on projects: create, list what an actor may see, read one, progress."""
+"""Use cases on projects: create, list what an actor may see, read one, revise its guidelines,
+progress."""
 
 from __future__ import annotations
 
@@ -12,10 +13,11 @@ from expertloop.core.lifecycles import ItemState, ProjectStatus
 from expertloop.core.policies import Actor, Policy, ProjectPolicy, ProjectRef, authorize, is_allowed
 from expertloop.store import Session, audit
 from expertloop.store import projects as store
-from expertloop.store.tables import Project
+from expertloop.store.tables import GuidelineVersion, Project
 
 MAX_OVERLAP = 50
 MIN_LEASE, MAX_LEASE = 10, 86_400
+MAX_NOTE_CHARS = 2_000
 
 
 @dataclass(frozen=True)
@@ -82,15 +84,20 @@ def _validate(draft: ProjectDraft) -> dict[str, Any]:
 
 
 def get_project_or_raise(
-    *, session: Session, actor: Actor | None, project_id: int, policy: str = "view"
+    *,
+    session: Session,
+    actor: Actor | None,
+    project_id: int,
+    policy: str = "view",
+    lock: bool = False,
 ) -> Project:
-    """A project the actor may act on under the named policy.
+    """A project the actor may act on under the named policy (row-locked when ``lock``).
 
     Raises:
         NotFound: ``project.not_found`` when absent or invisible to the actor.
         Forbidden: when visible but the named policy refuses.
     """
-    project = store.get_project(session, project_id)
+    project = store.get_project(session, project_id, lock=lock)
     if project is None or (
         actor is not None and not is_allowed(actor, ProjectPolicy.view(ref(project)))
     ):
@@ -115,6 +122,60 @@ def list_projects(*, session: Session, actor: Actor) -> list[Project]:
     return [
         p for p in store.list_projects(session) if is_allowed(actor, ProjectPolicy.view(ref(p)))
     ]
+
+
+def revise_guidelines(
+    *,
+    session: Session,
+    actor: Actor | None,
+    project_id: int,
+    guidelines: str,
+    spec: dict[str, Any] | None = None,
+    note: str = "",
+    now: datetime,
+) -> Project:
+    """Publish a new guideline version: new text and, optionally, a new spec of the same kind.
+
+    Judgments submitted afterwards carry the new version; earlier ones keep theirs. ``spec=None``
+    keeps the current spec.
+
+    Raises:
+        Invalid: ``project.invalid`` (note too long), ``project.invalid_spec``.
+    """
+    # The row lock makes concurrent revisions take turns instead of clashing on the version.
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="edit", lock=True
+    )
+    if len(note) > MAX_NOTE_CHARS:
+        raise invalid(
+            "project.invalid", [FieldError("note", f"must be at most {MAX_NOTE_CHARS} characters")]
+        )
+    if spec is not None:
+        project.spec = get_kind(project.kind).validate_spec(spec)
+    project.guidelines = guidelines
+    project.guidelines_version += 1
+    store.add_guideline_version(
+        session, project=project, created_by=actor.id if actor else None, now=now, note=note
+    )
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="project.revise_guidelines",
+        entity="project",
+        entity_id=project.id,
+        now=now,
+        detail={"version": project.guidelines_version, "spec_changed": spec is not None},
+    )
+    session.commit()
+    return project
+
+
+def list_guideline_versions(
+    *, session: Session, actor: Actor | None, project_id: int
+) -> list[GuidelineVersion]:
+    """Every guideline version of a project the actor may see, oldest first."""
+    project = get_project_or_raise(session=session, actor=actor, project_id=project_id)
+    return store.list_guideline_versions(session, project.id)
 
 
 @dataclass(frozen=True)

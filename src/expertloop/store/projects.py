@@ -23,17 +23,36 @@ def add_project(session: Session, *, values: dict[str, Any], now: datetime) -> P
     project = Project(**values, guidelines_version=1, created_at=now)
     session.add(project)
     session.flush()
-    session.add(
-        GuidelineVersion(
-            project_id=project.id,
-            version=1,
-            text=project.guidelines,
-            created_by=project.created_by,
-            created_at=now,
-        )
-    )
-    session.flush()
+    add_guideline_version(session, project=project, created_by=project.created_by, now=now)
     return project
+
+
+def add_guideline_version(
+    session: Session, *, project: Project, created_by: int | None, now: datetime, note: str = ""
+) -> GuidelineVersion:
+    """Record the project's current guidelines, spec and version as one guideline version."""
+    version = GuidelineVersion(
+        project_id=project.id,
+        version=project.guidelines_version,
+        text=project.guidelines,
+        spec=project.spec,
+        note=note,
+        created_by=created_by,
+        created_at=now,
+    )
+    session.add(version)
+    session.flush()
+    return version
+
+
+def list_guideline_versions(session: Session, project_id: int) -> list[GuidelineVersion]:
+    """The project's guideline versions, oldest first."""
+    query = (
+        select(GuidelineVersion)
+        .where(GuidelineVersion.project_id == project_id)
+        .order_by(GuidelineVersion.version)
+    )
+    return list(session.scalars(query))
 
 
 _PROJECT = select(Project).where(Project.id == bindparam("project_id"))

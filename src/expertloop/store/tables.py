@@ -98,6 +98,8 @@ class GuidelineVersion(Base):
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
     version: Mapped[int] = mapped_column(Integer)
     text: Mapped[str] = mapped_column(Text)
+    spec: Mapped[dict[str, Any]]
+    note: Mapped[str] = mapped_column(Text, default="")
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
 

@@ -6,6 +6,9 @@ from fastapi import APIRouter, status
 
 from expertloop.api.deps import CurrentActor, NowDep, ReadSessionDep, SessionDep
 from expertloop.api.schemas import (
+    GuidelinesUpdate,
+    GuidelineVersionPublic,
+    GuidelineVersionsPublic,
     ItemsCreate,
     ItemsCreatedPublic,
     ProgressPublic,
@@ -37,6 +40,25 @@ def list_projects(session: ReadSessionDep, actor: CurrentActor) -> ProjectsPubli
 def get_project(project_id: int, session: ReadSessionDep, actor: CurrentActor) -> ProjectPublic:
     project = projects.get_project_or_raise(session=session, actor=actor, project_id=project_id)
     return ProjectPublic.model_validate(project)
+
+
+@router.put("/projects/{project_id}/guidelines", response_model=ProjectPublic)
+def revise_guidelines(
+    project_id: int, body: GuidelinesUpdate, session: SessionDep, actor: CurrentActor, now: NowDep
+) -> ProjectPublic:
+    project = projects.revise_guidelines(
+        session=session, actor=actor, project_id=project_id, now=now, **body.model_dump()
+    )
+    return ProjectPublic.model_validate(project)
+
+
+@router.get("/projects/{project_id}/guidelines", response_model=GuidelineVersionsPublic)
+def list_guideline_versions(
+    project_id: int, session: ReadSessionDep, actor: CurrentActor
+) -> GuidelineVersionsPublic:
+    found = projects.list_guideline_versions(session=session, actor=actor, project_id=project_id)
+    data = [GuidelineVersionPublic.model_validate(v) for v in found]
+    return GuidelineVersionsPublic(data=data, count=len(data))
 
 
 @router.post(
