@@ -3,7 +3,10 @@ real Chromium: one item each, completed with the keyboard only, then read from t
 
 from __future__ import annotations
 
-from typing import Any
+import json
+import threading
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any, ClassVar
 
 import pytest
 from playwright.sync_api import expect
@@ -15,9 +18,12 @@ from test_workbench_browser import (  # the live server and browser fixtures, sh
     log_in,
     open_page,
     press_and_wait_for_next,
+    serving,
 )
 
 from conftest import KIND_CASES
+from expertloop.app import create_app
+from expertloop.config import Settings
 
 pytestmark = pytest.mark.browser
 __all__ = ["browser", "live_server"]
@@ -84,7 +90,9 @@ def drive_red_team(page: Any) -> None:
     page.keyboard.type(ATTACK)
     page.keyboard.press("Escape")
     page.keyboard.press("f")  # no connector in the tests: the page says so, pasting still works
-    expect(page.locator("#form-status")).to_contain_text("Paste the reply instead")
+    expect(page.locator("#form-status")).to_contain_text(
+        "No model endpoint is configured for live replies"
+    )
     page.keyboard.press("m")
     page.keyboard.type("I can't help with that.")
     page.keyboard.press("Escape")
@@ -172,3 +180,56 @@ def test_expert_completes_one_item_of_each_kind_by_keyboard(
             assert value["integrity"]["typed_chars"] == len(DEMONSTRATION)
             assert value["integrity"]["pasted_chars"] == 0
     assert dialogs == []
+
+
+class TargetModel(BaseHTTPRequestHandler):
+    """An OpenAI-compatible chat endpoint that refuses, and remembers what it was asked."""
+
+    asked: ClassVar[list[str]] = []
+
+    def do_POST(self) -> None:
+        body = json.loads(self.rfile.read(int(self.headers["Content-Length"])))
+        TargetModel.asked.append(body["messages"][-1]["content"])
+        reply = {
+            "model": body["model"],
+            "choices": [
+                {"message": {"role": "assistant", "content": "No."}, "finish_reason": "stop"}
+            ],
+        }
+        data = json.dumps(reply).encode()
+        self.send_response(200)
+        self.send_header("Content-Type", "application/json")
+        self.send_header("Content-Length", str(len(data)))
+        self.end_headers()
+        self.wfile.write(data)
+
+    def log_message(self, *args: Any) -> None:
+        pass
+
+
+def test_red_teamer_fetches_the_reply_live_by_keyboard(browser, database, factory) -> None:
+    model = ThreadingHTTPServer(("127.0.0.1", 0), TargetModel)
+    threading.Thread(target=model.serve_forever, daemon=True).start()
+    settings = Settings(
+        database_url=database.url,
+        migrate_on_start=False,
+        model_base_url=f"http://127.0.0.1:{model.server_address[1]}",
+        model_name="target",
+    )
+    lead, expert = factory.user("lead"), factory.user("expert")
+    case = KIND_CASES["red_team"]
+    project_id = factory.project(lead=lead, kind="red_team", spec=case["spec"])
+    add_items(factory, project_id, [{**case["row"], "external_id": "live-1"}])
+    try:
+        with serving(create_app(settings, database=database)) as base:
+            page = open_page(browser, [])
+            log_in(page, base, expert)
+            page.goto(f"{base}/projects/{project_id}/work")
+            page.keyboard.press("p")
+            page.keyboard.type(ATTACK)
+            page.keyboard.press("Escape")
+            page.keyboard.press("f")
+            expect(page.locator("#model-reply")).to_have_value("No.")
+    finally:
+        model.shutdown()
+    assert TargetModel.asked[-1] == ATTACK

@@ -9,6 +9,7 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -79,12 +80,11 @@ def free_port() -> int:
         return int(probe.getsockname()[1])
 
 
-@pytest.fixture
-def live_server(database: Any) -> Iterator[str]:
+@contextmanager
+def serving(app: Any) -> Iterator[str]:
+    """Serve ``app`` with uvicorn in a thread on a free port; yields its base URL."""
     import uvicorn
 
-    settings = Settings(database_url=database.url, migrate_on_start=False, heartbeat_seconds=5)
-    app = create_app(settings, database=database)
     port = free_port()
     server = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
     thread = threading.Thread(target=server.run, daemon=True)
@@ -96,6 +96,13 @@ def live_server(database: Any) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     server.should_exit = True
     thread.join(timeout=15)
+
+
+@pytest.fixture
+def live_server(database: Any) -> Iterator[str]:
+    settings = Settings(database_url=database.url, migrate_on_start=False, heartbeat_seconds=5)
+    with serving(create_app(settings, database=database)) as base:
+        yield base
 
 
 @pytest.fixture

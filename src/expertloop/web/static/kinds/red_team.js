@@ -24,18 +24,19 @@
       bench.showStatus("Could not reach the server. Paste the reply instead.", "error");
       return;
     }
-    if (response.status === 404) {
-      bench.showStatus("No model connector configured: paste the reply instead.", "error");
-      return;
-    }
     let body = {};
     try {
       body = await response.json();
     } catch (_) {
       body = {};
     }
+    if (body.code === "connector.not_configured") {
+      bench.showStatus("No model endpoint is configured for live replies: paste the reply instead.", "error");
+      return;
+    }
     if (!response.ok) {
-      bench.showStatus((body.message || "The model did not answer (HTTP " + response.status + ").") + " Paste the reply instead.", "error");
+      const said = body.message || "The model did not answer (HTTP " + response.status + ").";
+      bench.showStatus(said + " You can paste the reply instead.", "error");
       return;
     }
     byId("model-reply").value = body.content || "";
