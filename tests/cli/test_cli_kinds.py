@@ -173,3 +173,40 @@ def test_export_carries_the_values_of_other_kinds_as_submitted(
     assert as_submitted == submitted
     assert {row["rationale"] for row in exported} == {"checked against the guideline"}
     assert result.stderr == f"exported {len(values)} judgments of project {project_id}\n"
+
+
+THREE = [{"id": k, "text": f"Answer {k}"} for k in "ABC"]
+JSONL_ITEMS: dict[str, tuple[dict[str, Any], dict[str, Any]]] = {
+    "label": ({"labels": ["yes", "no"]}, {}),
+    "pairwise": ({}, {"responses": THREE[:2]}),
+    "ranking": ({}, {"responses": THREE}),
+    "rubric": ({"criteria": [{"id": "accuracy"}]}, {"responses": THREE[:2]}),
+    "demonstration": ({}, {"prompt": [{"role": "user", "content": "Explain a stent."}]}),
+    "correction": ({}, {"responses": THREE[:1]}),
+    "step_review": ({}, {"data": {"steps": ["2 + 2 = 4", "4 * 3 = 12"]}}),
+    "red_team": ({}, {}),
+    "verify": ({}, {"data": {"prediction": {"label": "spam", "confidence": 0.8}}}),
+    "cluster_review": (
+        {},
+        {"data": {"members": [{"id": "a", "text": "late refund"}, {"id": "b", "text": "refund"}]}},
+    ),
+}
+
+
+@pytest.mark.parametrize("kind", sorted(JSONL_ITEMS))
+def test_import_jsonl_of_every_kind_keeps_its_content(
+    cli: Any, factory: Any, database: Database, tmp_path: Path, kind: str
+) -> None:
+    spec, fields = JSONL_ITEMS[kind]
+    project_id = factory.project(kind=kind, spec=spec)
+    row = {"external_id": f"{kind}-1", "prompt": "Judge this.", **fields}
+    path = tmp_path / f"{kind}.jsonl"
+    path.write_text(json.dumps(row) + "\n", encoding="utf-8")
+    result = cli("import", str(project_id), str(path))
+    assert result.exit_code == 0, result.output
+    with database.scoped(write=False) as session:
+        (item,) = list(iter_items(session, project_id))
+    assert item.external_id == f"{kind}-1"
+    assert item.prompt == row["prompt"]
+    assert item.data == fields.get("data", {})
+    assert [r["id"] for r in item.responses] == [r["id"] for r in fields.get("responses", [])]
