@@ -5,7 +5,6 @@ The app runs under uvicorn in a background thread on the test database, with the
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections.abc import Iterator
@@ -17,6 +16,7 @@ import pytest
 from playwright.sync_api import expect
 
 from expertloop.app import create_app
+from expertloop.cli.benchsetup import free_port
 from expertloop.config import Settings
 from expertloop.services.items import import_items
 from expertloop.services.judgments import stream_judgments
@@ -72,12 +72,6 @@ def add_items(factory: Any, project_id: int, rows: list[dict[str, Any]]) -> None
         import_items(
             session=session, actor=None, project_id=project_id, rows=rows, now=factory.clock()
         )
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
 
 
 @contextmanager
