@@ -128,7 +128,7 @@ def test_import_bad_jsonl_stores_nothing_and_names_line_and_field(
         "  line 3, prompt: must not be empty",
         "  line 4, colour: unknown field",
         "  line 4, priority: must be an integer from -1000000 to 1000000",
-        "  line 5, external_id: repeats the external_id of line 1",
+        "  line 5, external_id: repeats 'a', used by an earlier row",
     ]
     assert "nothing was imported" in result.stderr
     assert stored_items(database, project_id) == []

@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -28,7 +27,6 @@ from expertloop.core.errors import FieldError
 CSV_FIELD_LIMIT = 2_000_000
 SIMPLE_COLUMNS = ("external_id", "prompt", "context", "priority")
 PREFIXES = {"response_": "response", "model_": "model", "metadata.": "metadata"}
-ROW_REFERENCE = re.compile(r"\brow (\d+)\b")
 EXPECTED = "external_id, prompt, context, priority, response_<ID>, model_<ID> or metadata.<key>"
 
 
@@ -62,21 +60,9 @@ class ParsedFile:
     def on_lines(self, errors: Iterable[FieldError]) -> list[FieldError]:
         """Errors naming row indexes of ``rows`` renamed to the file lines they came from."""
         return [
-            FieldError(
-                e.field,
-                self._message_on_lines(e.message),
-                self.lines[e.row] if e.row is not None else None,
-            )
+            FieldError(e.field, e.message, self.lines[e.row] if e.row is not None else None)
             for e in errors
         ]
-
-    def _message_on_lines(self, message: str) -> str:
-        # core names an earlier duplicate by its row index ("repeats ... of row 0")
-        def to_line(match: re.Match[str]) -> str:
-            index = int(match.group(1))
-            return f"line {self.lines[index]}" if index < len(self.lines) else match.group(0)
-
-        return ROW_REFERENCE.sub(to_line, message)
 
 
 def detect_format(path: Path, given: FileFormat | None) -> FileFormat | None:

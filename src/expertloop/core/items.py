@@ -52,7 +52,7 @@ def read_items(
     """
     drafts: list[ItemDraft] = []
     errors: list[FieldError] = []
-    seen: dict[str, int] = {}
+    seen: set[str] = set()
     for offset, row in enumerate(rows):
         index = first_row + offset
         draft, row_errors = _read_item(row, kind=kind, spec=spec, index=index)
@@ -60,14 +60,14 @@ def read_items(
             row_errors.append(
                 FieldError(
                     field="external_id",
-                    message=f"repeats the external_id of row {seen[draft.external_id]}",
+                    message=f"repeats {draft.external_id!r}, used by an earlier row",
                     row=index,
                 )
             )
         errors.extend(row_errors)
         if draft is not None and not row_errors:
             if draft.external_id is not None:
-                seen[draft.external_id] = index
+                seen.add(draft.external_id)
             drafts.append(draft)
     if errors:
         raise invalid("items.invalid", errors)
