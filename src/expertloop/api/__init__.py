@@ -4,7 +4,15 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from expertloop.api.routes import assignments, escalations, projects, users
+from expertloop.api.routes import (
+    assessments,
+    assignments,
+    escalations,
+    experts,
+    invitations,
+    projects,
+    users,
+)
 from expertloop.api.schemas import ErrorPublic
 
 PREFIX = "/api/v1"
@@ -13,6 +21,6 @@ ERRORS = {code: {"model": ErrorPublic} for code in (401, 403, 404, 409, 422)}
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX, responses=ERRORS)  # type: ignore[arg-type]
-    for module in (projects, assignments, escalations, users):
+    for module in (projects, assignments, escalations, users, experts, assessments, invitations):
         router.include_router(module.router)
     return router

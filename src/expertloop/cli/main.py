@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import typer
 
-from expertloop.cli import bench, data, demo, serve, setup
+from expertloop.cli import assessments, bench, data, demo, experts, invitations, serve, setup
 
 app = typer.Typer(
     name="expertloop",
@@ -12,7 +12,7 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-for module in (serve, setup, data, demo, bench):
+for module in (serve, setup, data, demo, bench, experts, assessments, invitations):
     module.register(app)
 
 

@@ -79,3 +79,122 @@ def item_state(*, overlap: int, judgments: int, leases: int) -> ItemState:
     if judgments + leases >= overlap:
         return ItemState.FULL
     return ItemState.OPEN
+
+
+class QualificationStatus(StrEnum):
+    """Whether an expert may work a track's (and domain's) projects."""
+
+    GRANTED = "granted"
+    """Earned (an assessment passed) or given by an admin; the expert may claim."""
+    SUSPENDED = "suspended"
+    """Paused, by a lead or admin or automatically when measured quality falls below a
+    project's bar; a lead or admin can reinstate it."""
+    REVOKED = "revoked"
+    """Taken away by an admin; only a new grant restores it."""
+
+
+class QualificationAction(StrEnum):
+    """What can happen to a qualification; each is kept as an event with who, when and why."""
+
+    GRANT = "grant"
+    """Create it granted, or grant a revoked one again."""
+    SUSPEND = "suspend"
+    """Granted to suspended."""
+    REINSTATE = "reinstate"
+    """Suspended back to granted."""
+    REVOKE = "revoke"
+    """Granted or suspended to revoked."""
+
+
+QUALIFICATION_TRANSITIONS: dict[
+    tuple[QualificationStatus | None, QualificationAction], QualificationStatus
+] = {
+    (None, QualificationAction.GRANT): QualificationStatus.GRANTED,
+    (QualificationStatus.REVOKED, QualificationAction.GRANT): QualificationStatus.GRANTED,
+    (QualificationStatus.GRANTED, QualificationAction.SUSPEND): QualificationStatus.SUSPENDED,
+    (QualificationStatus.SUSPENDED, QualificationAction.REINSTATE): QualificationStatus.GRANTED,
+    (QualificationStatus.GRANTED, QualificationAction.REVOKE): QualificationStatus.REVOKED,
+    (QualificationStatus.SUSPENDED, QualificationAction.REVOKE): QualificationStatus.REVOKED,
+}
+"""(current status, or None when there is none yet; action) -> the status it leads to."""
+
+
+def qualification_transition(
+    current: QualificationStatus | None, action: QualificationAction
+) -> QualificationStatus:
+    """The status ``action`` leads to from ``current``.
+
+    Raises:
+        Conflict: ``qualification.<current>`` when the action does not apply (suspending a
+            revoked qualification, granting one that is already granted...).
+    """
+    target = QUALIFICATION_TRANSITIONS.get((current, action))
+    if target is None:
+        state = current.value if current else "missing"
+        raise Conflict(
+            f"qualification.{state}", f"a qualification that is {state} cannot be {action.value}ed"
+        )
+    return target
+
+
+class AttemptStatus(StrEnum):
+    """The life of one attempt at an assessment."""
+
+    IN_PROGRESS = "in_progress"
+    """Started; answers are accepted until the deadline (the time limit, on the server)."""
+    PENDING_REVIEW = "pending_review"
+    """Submitted with free-text answers that a reviewer grades against the rubric."""
+    PASSED = "passed"
+    """Graded at or above the pass mark; the qualification was granted."""
+    FAILED = "failed"
+    """Graded below the pass mark."""
+    EXPIRED = "expired"
+    """The time limit ran out before a submission; counts as a failed attempt."""
+
+
+ATTEMPT_TRANSITIONS: dict[AttemptStatus, frozenset[AttemptStatus]] = {
+    AttemptStatus.IN_PROGRESS: frozenset(
+        {
+            AttemptStatus.PENDING_REVIEW,
+            AttemptStatus.PASSED,
+            AttemptStatus.FAILED,
+            AttemptStatus.EXPIRED,
+        }
+    ),
+    AttemptStatus.PENDING_REVIEW: frozenset({AttemptStatus.PASSED, AttemptStatus.FAILED}),
+    AttemptStatus.PASSED: frozenset(),
+    AttemptStatus.FAILED: frozenset(),
+    AttemptStatus.EXPIRED: frozenset(),
+}
+
+
+def check_attempt_transition(current: AttemptStatus, target: AttemptStatus) -> None:
+    """Raise ``Conflict`` (``attempt.<current>``) when an attempt cannot move to ``target``."""
+    if target not in ATTEMPT_TRANSITIONS[current]:
+        raise Conflict(
+            f"attempt.{current.value}",
+            f"this attempt is {current.value.replace('_', ' ')} and cannot become "
+            f"{target.value.replace('_', ' ')}",
+        )
+
+
+class AssessmentStatus(StrEnum):
+    """Whether experts can take an assessment."""
+
+    DRAFT = "draft"
+    """Being written; only leads and admins see it."""
+    PUBLISHED = "published"
+    """Experts see it and may start an attempt."""
+    ARCHIVED = "archived"
+    """Kept with its attempts; no new attempts."""
+
+
+class CredentialStatus(StrEnum):
+    """How far a credential an expert claims has been checked."""
+
+    CLAIMED = "claimed"
+    """Stated by the expert, not checked."""
+    VERIFIED = "verified"
+    """An admin checked it (the note says how)."""
+    REJECTED = "rejected"
+    """An admin could not confirm it (the note says why)."""

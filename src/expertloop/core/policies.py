@@ -9,7 +9,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from expertloop.core.errors import Forbidden
-from expertloop.core.lifecycles import ProjectStatus, Role
+from expertloop.core.lifecycles import ProjectStatus, QualificationAction, Role
 
 
 @dataclass(frozen=True)
@@ -77,6 +77,89 @@ class ProjectPolicy:
         """Claim items: experts and reviewers, while the project is visible to them."""
         view = ProjectPolicy.view(project)
         return lambda actor: actor.role in WORKERS and view(actor)
+
+
+class ExpertPolicy:
+    """Policies on expert profiles and credentials: leads and admins see every profile, an
+    expert sees and edits only their own, never another expert's."""
+
+    @staticmethod
+    def list() -> Policy:
+        return lambda actor: actor.role in MANAGERS
+
+    @staticmethod
+    def view_profile(subject_id: int) -> Policy:
+        return lambda actor: actor.role in MANAGERS or actor.id == subject_id
+
+    @staticmethod
+    def edit_profile(subject_id: int) -> Policy:
+        return lambda actor: actor.role is Role.ADMIN or actor.id == subject_id
+
+    @staticmethod
+    def verify_credential() -> Policy:
+        return lambda actor: actor.role is Role.ADMIN
+
+
+class TrackPolicy:
+    """Policies on tracks and their rates, and on the domain taxonomy."""
+
+    @staticmethod
+    def edit() -> Policy:
+        return lambda actor: actor.role is Role.ADMIN
+
+    @staticmethod
+    def add_domain() -> Policy:
+        return lambda actor: actor.role is Role.ADMIN
+
+
+class AssessmentPolicy:
+    """Policies on assessments and attempts."""
+
+    @staticmethod
+    def author() -> Policy:
+        """Write assessments and see their answer keys: leads and admins."""
+        return lambda actor: actor.role in MANAGERS
+
+    @staticmethod
+    def take() -> Policy:
+        return lambda actor: actor.role in WORKERS
+
+    @staticmethod
+    def grade() -> Policy:
+        """Grade free-text answers against the rubric: reviewers, leads, admins."""
+        return lambda actor: actor.role in MANAGERS or actor.role is Role.REVIEWER
+
+    @staticmethod
+    def grant_attempt() -> Policy:
+        return lambda actor: actor.role is Role.ADMIN
+
+
+class QualificationPolicy:
+    """Policies on qualifications: admins do everything; leads may suspend and reinstate."""
+
+    LEAD_ACTIONS = frozenset({QualificationAction.SUSPEND, QualificationAction.REINSTATE})
+
+    @staticmethod
+    def change(action: QualificationAction) -> Policy:
+        def allowed(actor: Actor) -> bool:
+            if actor.role is Role.ADMIN:
+                return True
+            return actor.role is Role.LEAD and action in QualificationPolicy.LEAD_ACTIONS
+
+        return allowed
+
+
+class InvitationPolicy:
+    """Who may invite whom: admins any role, leads experts and reviewers."""
+
+    @staticmethod
+    def create(role: Role) -> Policy:
+        def allowed(actor: Actor) -> bool:
+            if actor.role is Role.ADMIN:
+                return True
+            return actor.role is Role.LEAD and role in WORKERS
+
+        return allowed
 
 
 def is_allowed(actor: Actor, policy: Policy) -> bool:

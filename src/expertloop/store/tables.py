@@ -63,6 +63,18 @@ class Track(Base):
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     name: Mapped[str] = mapped_column(String(100), unique=True)
     hourly_rate: Mapped[Decimal] = mapped_column(Numeric(10, 2))
+    description: Mapped[str] = mapped_column(Text, default="", server_default="")
+
+
+class Domain(Base):
+    """A field of the extensible domain taxonomy (``parent_id`` nests it: law > tax law)."""
+
+    __tablename__ = "domains"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    slug: Mapped[str] = mapped_column(String(60), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    parent_id: Mapped[int | None] = mapped_column(ForeignKey("domains.id"))
+    created_at: Mapped[datetime]
 
 
 class ExpertProfile(Base):
@@ -73,6 +85,25 @@ class ExpertProfile(Base):
     domains: Mapped[Any] = mapped_column(Json, default=list)
     languages: Mapped[Any] = mapped_column(Json, default=list)
     attributes: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+
+class Credential(Base):
+    """A degree, licence, certification or stretch of practice an expert claims; an admin may
+    mark it verified (or rejected) with a note."""
+
+    __tablename__ = "credentials"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    title: Mapped[str] = mapped_column(String(300))
+    issuer: Mapped[str] = mapped_column(String(300), default="")
+    year: Mapped[int | None] = mapped_column(Integer)
+    years_of_practice: Mapped[int | None] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    note: Mapped[str] = mapped_column(Text, default="")
+    verified_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    verified_at: Mapped[datetime | None]
+    created_at: Mapped[datetime]
 
 
 class Project(Base):
@@ -89,6 +120,12 @@ class Project(Base):
     track_id: Mapped[int | None] = mapped_column(ForeignKey("tracks.id"))
     created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime]
+    hourly_rate: Mapped[Decimal | None] = mapped_column(Numeric(10, 2))
+    """The project's own rate (USD/hour); None pays the rate of its first required track."""
+    minutes_per_item: Mapped[int | None] = mapped_column(Integer)
+    """The lead's estimate, shown to experts until measured times replace it."""
+    requirements: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """``{"tracks": [names], "domains": [slugs], "min_quality": float | None}``."""
 
 
 class GuidelineVersion(Base):
@@ -176,3 +213,107 @@ class AuditEntry(Base):
     entity_id: Mapped[int | None] = mapped_column(Id)
     detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
     created_at: Mapped[datetime]
+
+
+class Assessment(Base):
+    """Questions for a track (optionally one domain), with their answer key, a pass mark and a
+    time limit. The key lives in ``questions`` and never leaves the services for an expert."""
+
+    __tablename__ = "assessments"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"), index=True)
+    domain: Mapped[str | None] = mapped_column(String(60))
+    title: Mapped[str] = mapped_column(String(200))
+    instructions: Mapped[str] = mapped_column(Text, default="")
+    questions: Mapped[Any] = mapped_column(Json)
+    pass_mark: Mapped[float]
+    time_limit_seconds: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime]
+
+
+class AssessmentAttempt(Base):
+    """One expert's attempt at an assessment; ``number`` counts from 1 and is unique per expert
+    and assessment, which is what makes a second concurrent start fail."""
+
+    __tablename__ = "assessment_attempts"
+    __table_args__ = (
+        UniqueConstraint("assessment_id", "expert_id", "number"),
+        Index("ix_assessment_attempts_status", "status", "id"),
+    )
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    number: Mapped[int] = mapped_column(Integer)
+    status: Mapped[str] = mapped_column(String(20))
+    started_at: Mapped[datetime]
+    deadline: Mapped[datetime]
+    submitted_at: Mapped[datetime | None]
+    answers: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    points: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    """Points per question id: auto-graded at submit, free text by the reviewer."""
+    score: Mapped[float | None]
+    graded_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    graded_at: Mapped[datetime | None]
+    feedback: Mapped[str] = mapped_column(Text, default="")
+
+
+class AttemptGrant(Base):
+    """An admin's permission for one more attempt, with the reason."""
+
+    __tablename__ = "attempt_grants"
+    __table_args__ = (Index("ix_attempt_grants_expert", "assessment_id", "expert_id"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    assessment_id: Mapped[int] = mapped_column(ForeignKey("assessments.id", ondelete="CASCADE"))
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    granted_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime]
+
+
+class Qualification(Base):
+    """Expert x track (+ domain; ``""`` means the whole track), portable across projects."""
+
+    __tablename__ = "qualifications"
+    __table_args__ = (UniqueConstraint("expert_id", "track_id", "domain"),)
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"))
+    track_id: Mapped[int] = mapped_column(ForeignKey("tracks.id"))
+    domain: Mapped[str] = mapped_column(String(60), default="")
+    status: Mapped[str] = mapped_column(String(20))
+    source: Mapped[str] = mapped_column(String(40))
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class QualificationEvent(Base):
+    """One grant, suspension, reinstatement or revocation: who (None: the system), when, why."""
+
+    __tablename__ = "qualification_events"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    qualification_id: Mapped[int] = mapped_column(
+        ForeignKey("qualifications.id", ondelete="CASCADE"), index=True
+    )
+    action: Mapped[str] = mapped_column(String(20))
+    from_status: Mapped[str | None] = mapped_column(String(20))
+    to_status: Mapped[str] = mapped_column(String(20))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    reason: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+
+
+class Invitation(Base):
+    """A single-use sign-up link sent to one email address; only its hash is stored."""
+
+    __tablename__ = "invitations"
+    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
+    email: Mapped[str] = mapped_column(String(320), index=True)
+    role: Mapped[str] = mapped_column(String(20))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    note: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime]
+    expires_at: Mapped[datetime]
+    used_at: Mapped[datetime | None]
+    user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))

@@ -1,0 +1,7 @@
+"""Invitations: routes (filled in by the workforce work)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(tags=["invitations"])

@@ -1,0 +1,7 @@
+"""Signup: pages (filled in by the workforce work)."""
+
+from __future__ import annotations
+
+from fastapi import APIRouter
+
+router = APIRouter(include_in_schema=False)
