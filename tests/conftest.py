@@ -23,7 +23,8 @@ from expertloop.store.tables import Base
 
 PG_URL = os.environ.get("EXPERTLOOP_TEST_DATABASE_URL")
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-KEEP = {"tracks"}  # seeded by the migration
+KEEP = {"tracks", "domains"}  # seeded by the migration; wipe() puts them back as seeded
+SEEDS: dict[str, dict[str, list[dict[str, Any]]]] = {}
 
 
 def reset_postgresql(url: str) -> None:
@@ -46,7 +47,30 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
         url = PG_URL
         reset_postgresql(url)
     upgrade(url)
+    snapshot_seeds(url)
     return url
+
+
+def snapshot_seeds(url: str) -> None:
+    """Remember the rows the migrations seed (tracks, domains) so tests can edit them."""
+    database = Database(url)
+    with database.writer.begin() as connection:
+        SEEDS[database.url] = {
+            name: [
+                dict(row._mapping)
+                for row in connection.execute(Base.metadata.tables[name].select())
+            ]
+            for name in KEEP
+        }
+    database.dispose()
+
+
+def restore_seeds(connection: Any, url: str) -> None:
+    for name, rows in SEEDS.get(url, {}).items():
+        table = Base.metadata.tables[name]
+        connection.execute(table.delete().where(table.c.id.not_in([row["id"] for row in rows])))
+        for row in rows:
+            connection.execute(table.update().where(table.c.id == row["id"]).values(**row))
 
 
 def wipe(database: Database) -> None:
@@ -58,6 +82,7 @@ def wipe(database: Database) -> None:
         else:
             names = ", ".join(t.name for t in tables)
             connection.execute(text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+        restore_seeds(connection, database.url)
 
 
 @pytest.fixture

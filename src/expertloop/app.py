@@ -15,7 +15,7 @@ from starlette.types import ExceptionHandler
 
 from expertloop.api import PREFIX, api_router
 from expertloop.api.auth_cache import TokenCache
-from expertloop.api.deps import Clock, ConnectorSlot
+from expertloop.api.deps import Clock, ConnectorSlot, WriteRunner
 from expertloop.api.errors import HTTP_CODES, install_api_errors, status_for
 from expertloop.config import Settings
 from expertloop.core.errors import DomainError
@@ -47,6 +47,7 @@ def create_app(
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
         yield
         app.state.model_connector.close()
+        app.state.write_runner.close()
         if owns_database:
             database.dispose()
 
@@ -63,6 +64,7 @@ def create_app(
     app.state.clock = clock
     app.state.token_cache = TokenCache(settings.auth_cache_seconds)
     app.state.model_connector = ConnectorSlot(settings)
+    app.state.write_runner = WriteRunner(database.sqlite)
     install_errors(app)
     app.include_router(api_router())
     app.include_router(web_router())

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from enum import StrEnum
 from pathlib import Path
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -70,6 +71,14 @@ class Settings(BaseSettings):
     migrate_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."
     )
+    invitation_days: int = Field(
+        default=7, ge=1, le=90, description="How long a sign-up invitation link stays valid."
+    )
+    public_url: str = Field(
+        default="http://127.0.0.1:8000",
+        description="The address people reach the server at; the CLI builds invitation links "
+        "from it.",
+    )
     model_base_url: str | None = Field(
         default=None,
         description="OpenAI-compatible API of the model red-team prompts go to, e.g. "
@@ -104,6 +113,15 @@ class Settings(BaseSettings):
     def _http_url(cls, value: str | None) -> str | None:
         if value is not None and not value.strip().lower().startswith(("http://", "https://")):
             raise ValueError("must start with http:// or https://")
+        return value
+
+    @field_validator("public_url")
+    @classmethod
+    def _public_url(cls, value: str) -> str:
+        value = value.strip().rstrip("/")
+        parts = urlsplit(value)
+        if parts.scheme.lower() not in {"http", "https"} or not parts.hostname or " " in value:
+            raise ValueError("must be an http:// or https:// URL, e.g. https://loop.example.org")
         return value
 
     @field_validator("sqlite_synchronous")

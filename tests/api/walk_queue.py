@@ -18,6 +18,8 @@ ROWS: dict[Route, tuple[set[str], Any]] = {
     ),
     ("GET", "/api/v1/projects"): (set(ALL), None),
     ("GET", "/api/v1/projects/{project_id}"): (set(ALL), None),
+    ("PATCH", "/api/v1/projects/{project_id}"): ({"admin", "lead"}, {"minutes_per_item": 4}),
+    ("GET", "/api/v1/me/dashboard"): ({"reviewer", "expert"}, None),
     ("POST", "/api/v1/projects/{project_id}/items"): (
         {"admin", "lead"},
         {"items": [{"prompt": "Is this right?"}]},

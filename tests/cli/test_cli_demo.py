@@ -7,12 +7,17 @@ from typing import Any
 
 from expertloop.core.lifecycles import Role
 from expertloop.core.policies import Actor
+from expertloop.services.dashboard import get_dashboard
 from expertloop.services.projects import get_progress, list_projects
 from expertloop.services.users import log_in
 from expertloop.store import Database
 from expertloop.store.users import get_profile, get_user_by_email
 
 EXPERTS = ["amara.okafor@example.org", "lukas.brandt@example.org", "mei.tanaka@example.org"]
+LOCKED = {
+    "Emergency triage vignettes (qualified clinicians)": "Clinical reasoning for triage reviewers",
+    "Patch review (coding track)": "Code reading for reviewers",
+}
 
 
 def logins(stdout: str) -> list[tuple[str, str, str]]:
@@ -42,6 +47,8 @@ def test_demo_seeds_a_lead_three_experts_and_a_project_of_every_kind(
     seen = logins(result.stdout)
     assert [(role, email) for role, email, _ in seen] == [
         ("lead", "lead@example.org"),
+        ("admin", "admin@example.org"),
+        ("reviewer", "sofia.marin@example.org"),
         *[("expert", email) for email in EXPERTS],
     ]
     now = datetime.now(UTC)
@@ -50,8 +57,10 @@ def test_demo_seeds_a_lead_three_experts_and_a_project_of_every_kind(
             log_in(session=session, email=email, password=password, now=now, days=1)
         lead = get_user_by_email(session, "lead@example.org")
         assert lead is not None
-        projects = list_projects(session=session, actor=Actor(lead.id, Role.LEAD))
+        everything = list_projects(session=session, actor=Actor(lead.id, Role.LEAD))
+        projects = [p for p in everything if p.name not in LOCKED]
         assert sorted((p.kind, p.overlap) for p in projects) == KINDS
+        assert sorted(p.name for p in everything if p.name in LOCKED) == sorted(LOCKED)
         for project in projects:
             progress = get_progress(session=session, actor=None, project_id=project.id, now=now)
             assert progress.items >= (12 if project.kind in ("label", "pairwise") else 5)
@@ -67,6 +76,27 @@ def test_demo_seeds_a_lead_three_experts_and_a_project_of_every_kind(
     assert all(len({b[i] for b in backgrounds}) == 3 for i in range(3))
 
 
+def test_demo_experts_see_what_their_qualifications_unlock(cli: Any, database: Database) -> None:
+    assert cli("demo", "--no-serve").exit_code == 0
+    now = datetime.now(UTC)
+    with database.scoped() as session:
+        boards = {}
+        for email in EXPERTS[:2]:
+            expert = get_user_by_email(session, email)
+            assert expert is not None
+            boards[email] = get_dashboard(
+                session=session, actor=Actor(expert.id, Role.EXPERT), now=now
+            )
+    clinician, lawyer = boards[EXPERTS[0]], boards[EXPERTS[1]]
+    open_names = {card.project.name for card in clinician.available}
+    assert "Emergency triage vignettes (qualified clinicians)" in open_names
+    assert [card.project.name for card in clinician.locked] == ["Patch review (coding track)"]
+    unlocks = {
+        card.project.name: [a.title for a in card.assessments or []] for card in lawyer.locked
+    }
+    assert unlocks == {name: [title] for name, title in LOCKED.items()}
+
+
 def test_demo_twice_reuses_what_exists_and_prints_the_logins_again(
     cli: Any, database: Database
 ) -> None:
@@ -74,9 +104,11 @@ def test_demo_twice_reuses_what_exists_and_prints_the_logins_again(
     second = cli("demo", "--no-serve")
     assert (first.exit_code, second.exit_code) == (0, 0), second.output
     assert logins(second.stdout) == logins(first.stdout)
-    assert "users: 0 created, 4 already there" in second.stdout
-    assert second.stdout.count("already there, 0 items added") == len(KINDS)
+    assert "users: 0 created, 6 already there" in second.stdout
+    assert second.stdout.count("already there, 0 items added") == len(KINDS) + len(LOCKED)
+    assert second.stdout.count("': already there") == len(LOCKED)  # the two assessments
     with database.scoped() as session:
         lead = get_user_by_email(session, "lead@example.org")
         assert lead is not None
-        assert len(list_projects(session=session, actor=Actor(lead.id, Role.LEAD))) == len(KINDS)
+        projects = list_projects(session=session, actor=Actor(lead.id, Role.LEAD))
+        assert len(projects) == len(KINDS) + len(LOCKED)

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
+import functools
 import secrets
 import threading
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request
 from starlette.concurrency import run_in_threadpool
@@ -56,6 +59,40 @@ async def get_now(request: Request) -> datetime:
 SessionDep = Annotated[Session, Depends(write_session)]
 ReadSessionDep = Annotated[Session, Depends(read_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
+
+
+RunWrite = Callable[..., Awaitable[Any]]
+
+
+class WriteRunner:
+    """Runs a blocking write use case off the event loop: on SQLite in the process's one writer
+    thread (SQLite admits one writer; a single thread that never waits for a lock costs less
+    than forty that queue for one), on PostgreSQL in the shared thread pool."""
+
+    def __init__(self, sqlite: bool) -> None:
+        self._executor = (
+            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
+            if sqlite
+            else None
+        )
+
+    async def __call__(self, func: Callable[..., Any], /, **kwargs: Any) -> Any:
+        if self._executor is None:
+            return await run_in_threadpool(func, **kwargs)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._executor, functools.partial(func, **kwargs))
+
+    def close(self) -> None:
+        if self._executor is not None:
+            self._executor.shutdown(wait=True)
+
+
+async def write_runner(request: Request) -> RunWrite:
+    runner: WriteRunner = request.app.state.write_runner
+    return runner
+
+
+WriterDep = Annotated[RunWrite, Depends(write_runner)]
 
 
 def bearer_token(request: Request) -> str | None:

@@ -1,4 +1,4 @@
-"""``demo``: seed a lead, three experts and two projects, print the logins, then serve."""
+"""``demo``: seed users, projects and assessments, print the logins, then serve."""
 
 from __future__ import annotations
 
@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from expertloop.cli.common import DbOption, fail, open_database, resolve_db_url, utc_now
+from expertloop.cli.demo_assessments import DEMO_ASSESSMENTS, DEMO_QUALIFICATIONS
 from expertloop.cli.demo_content import DEMO_USERS, demo_projects
 from expertloop.cli.serve import HostOption, PortOption, run_server
 from expertloop.core.errors import DomainError
-from expertloop.services.seeding import Seeded, seed_demo
+from expertloop.services.seeding import Seeded, SeededAssessment, seed_demo, seed_workforce
 
 
 def register(app: typer.Typer) -> None:
@@ -33,9 +34,15 @@ def demo(
             seeded = seed_demo(
                 session=session, users=DEMO_USERS, projects=demo_projects(), now=utc_now()
             )
+            workforce = seed_workforce(
+                session=session,
+                assessments=DEMO_ASSESSMENTS,
+                qualifications=DEMO_QUALIFICATIONS,
+                now=utc_now(),
+            )
         except DomainError as error:
             raise fail(error) from None
-        _print_seeded(seeded)
+        _print_seeded(seeded, workforce)
     typer.echo(f"\nOpen http://{host}:{port}/ and log in as one of:")
     for seed in DEMO_USERS:
         typer.echo(f"  {seed.role:<8} {seed.email:<28} password: {seed.password}")
@@ -43,7 +50,7 @@ def demo(
         run_server(url, host=host, port=port)
 
 
-def _print_seeded(seeded: Seeded) -> None:
+def _print_seeded(seeded: Seeded, workforce: list[SeededAssessment]) -> None:
     new_users = sum(1 for s in seeded.users if s.created)
     typer.echo(f"users: {new_users} created, {len(seeded.users) - new_users} already there")
     for entry in seeded.projects:
@@ -53,3 +60,6 @@ def _print_seeded(seeded: Seeded) -> None:
             f"project {project.id} {project.name!r} ({project.kind}, overlap "
             f"{project.overlap}): {state}, {entry.items_created} items added"
         )
+    for made in workforce:
+        state = "created" if made.created else "already there"
+        typer.echo(f"assessment {made.assessment.id} {made.assessment.title!r}: {state}")

@@ -1,4 +1,5 @@
-"""What ``expertloop demo`` seeds: a lead, three experts and one project of every task kind.
+"""What ``expertloop demo`` seeds: an admin, a lead, a reviewer, three experts, one project of
+every task kind and two projects that need a qualification.
 
 This module holds the users and the label project of clinical claims; ``demo_pairwise`` and
 ``demo_kinds`` hold the others.
@@ -11,6 +12,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from expertloop.cli.demo_assessments import locked_projects
 from expertloop.cli.demo_kinds import other_kind_projects
 from expertloop.cli.demo_pairwise import PAIRWISE_ITEMS
 from expertloop.services.projects import ProjectDraft
@@ -20,6 +22,22 @@ DEMO_PASSWORD = "expertloop-demo"
 
 DEMO_USERS = [
     SeedUser("lead@example.org", "Dana Whitfield", "lead", DEMO_PASSWORD),
+    SeedUser("admin@example.org", "Ravi Iyer", "admin", DEMO_PASSWORD),
+    SeedUser(
+        "sofia.marin@example.org",
+        "Dr Sofia Marin",
+        "reviewer",
+        DEMO_PASSWORD,
+        {
+            "domains": ["medicine"],
+            "languages": ["es", "en"],
+            "attributes": {
+                "region": "Southern Europe",
+                "sector": "emergency medicine",
+                "years_of_practice": 19,
+            },
+        },
+    ),
     SeedUser(
         "amara.okafor@example.org",
         "Dr Amara Okafor",
@@ -58,7 +76,7 @@ DEMO_USERS = [
         "expert",
         DEMO_PASSWORD,
         {
-            "domains": ["medicine", "pharmacy"],
+            "domains": ["medicine", "chemistry"],
             "languages": ["ja", "en"],
             "attributes": {
                 "region": "East Asia",
@@ -220,4 +238,5 @@ def demo_projects() -> list[SeedProject]:
             PAIRWISE_ITEMS,
         ),
         *other_kind_projects(),
+        *locked_projects(),
     ]

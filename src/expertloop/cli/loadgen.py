@@ -1,9 +1,10 @@
 """The load driver behind ``expertloop bench load``: K simulated experts claim and submit over
 HTTP until no work is left, then one JSON report.
 
-The driver is one asyncio loop with one keep-alive ``httpx.AsyncClient`` per simulated
-expert, so it costs the machine little next to the server it measures. An expert stops after a
-few 204s in a row while no simulated expert holds a lease: then nothing can free a slot for it.
+The driver is one asyncio loop with one lean keep-alive connection per simulated expert
+(``cli.wire``), so it costs the machine little next to the server it measures. An expert stops
+after a few 204s in a row while no simulated expert holds a lease: then nothing can free a
+slot for it.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ import asyncio
 import secrets
 import time
 from collections import Counter, defaultdict
-from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -29,13 +29,13 @@ from expertloop.cli.benchsetup import (
     seed_over_http,
     server_processes,
 )
+from expertloop.cli.wire import WireClient, WireError, WireResponse
 from expertloop.services import judgments
 from expertloop.store import Database
 from expertloop.store.db import is_sqlite
 
 __all__ = ["BenchConfig", "run_on_database", "run_on_server"]
 
-ONE_CONNECTION = httpx.Limits(max_connections=1, max_keepalive_connections=1)
 IDLE_TRIES = 3
 """Consecutive 204s, with no lease held by any simulated expert, before an expert stops."""
 
@@ -53,9 +53,7 @@ class Recorder:
     def timed(self, call: str, started: float) -> None:
         self.latencies[call].append((time.perf_counter() - started) * 1000.0)
 
-    def error(
-        self, call: str, response: httpx.Response | None, exc: Exception | None = None
-    ) -> None:
+    def error(self, call: str, response: WireResponse | None, exc: Exception | None = None) -> None:
         if response is None:
             self.errors[f"{call}:transport:{type(exc).__name__}"] += 1
             return
@@ -67,8 +65,7 @@ class Recorder:
 
 
 async def expert_loop(
-    client: httpx.AsyncClient,
-    base_url: str,
+    client: WireClient,
     token: str,
     project_id: int,
     record: Recorder,
@@ -76,14 +73,14 @@ async def expert_loop(
 ) -> None:
     """One simulated expert: claim, submit at once, repeat until nothing is left for it."""
     headers = bearer(token)
-    claims = f"{base_url}{API}/projects/{project_id}/claims"
+    claims = f"{API}/projects/{project_id}/claims"
     idle = 0
     while time.monotonic() < deadline:
         claim = await call(client, "claim", claims, headers, record)
         if claim is not None and claim.status_code == 200:
             idle = 0
             record.holding += 1
-            await submit(client, base_url, claim.json(), headers, record)
+            await submit(client, claim.json(), headers, record)
             record.holding -= 1
             continue
         # A 204 can be momentary (a slot held by a lease, or a row locked by a claim that is
@@ -95,8 +92,7 @@ async def expert_loop(
 
 
 async def submit(
-    client: httpx.AsyncClient,
-    base_url: str,
+    client: WireClient,
     claim: dict[str, Any],
     headers: dict[str, str],
     record: Recorder,
@@ -106,7 +102,7 @@ async def submit(
         "rationale": "checked against the source",
         "idempotency_key": secrets.token_hex(8),
     }
-    path = f"{base_url}{API}/assignments/{claim['assignment_id']}/judgment"
+    path = f"{API}/assignments/{claim['assignment_id']}/judgment"
     answer = await call(client, "submit", path, headers, record, body)
     if answer is not None and answer.status_code == 201:
         record.cycles += 1
@@ -114,18 +110,18 @@ async def submit(
 
 
 async def call(
-    client: httpx.AsyncClient,
+    client: WireClient,
     name: str,
     path: str,
     headers: dict[str, str],
     record: Recorder,
     body: dict[str, Any] | None = None,
-) -> httpx.Response | None:
+) -> WireResponse | None:
     """POST, time it, count anything unexpected as an error (204 on claims is expected)."""
     started = time.perf_counter()
     try:
-        answer = await client.post(path, json=body, headers=headers)
-    except httpx.HTTPError as exc:
+        answer = await client.post(path, body, headers)
+    except WireError as exc:
         record.error(name, None, exc)
         return None
     record.timed(name, started)
@@ -138,31 +134,24 @@ async def drive(base_urls: list[str], target: Target, max_seconds: float) -> tup
     """Run every expert at once, spread over ``base_urls``; return what they saw and the wall
     time it took.
 
-    Each simulated expert has its own client and keep-alive connection, as each browser does;
-    one client shared by all makes every request pay for scanning a large connection pool.
+    Each simulated expert has its own keep-alive connection, as each browser does.
     """
     record = Recorder()
-    async with AsyncExitStack() as stack:
-        clients = [
-            await stack.enter_async_context(httpx.AsyncClient(limits=ONE_CONNECTION, timeout=60))
-            for _ in target.expert_tokens
-        ]
-        started = time.perf_counter()
-        deadline = time.monotonic() + max_seconds
+    clients = [
+        WireClient(base_urls[index % len(base_urls)]) for index in range(len(target.expert_tokens))
+    ]
+    started = time.perf_counter()
+    deadline = time.monotonic() + max_seconds
+    try:
         await asyncio.gather(
             *(
-                expert_loop(
-                    clients[index],
-                    base_urls[index % len(base_urls)],
-                    token,
-                    target.project_id,
-                    record,
-                    deadline,
-                )
+                expert_loop(clients[index], token, target.project_id, record, deadline)
                 for index, token in enumerate(target.expert_tokens)
             )
         )
         return record, time.perf_counter() - started
+    finally:
+        await asyncio.gather(*(client.close() for client in clients))
 
 
 def percentiles(values: list[float]) -> dict[str, float]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -77,6 +78,31 @@ def create_user(
     typer.echo(created.token)
 
 
+TrackOption = Annotated[
+    list[str] | None,
+    typer.Option("--track", help="A track experts must be qualified in (repeat for several)."),
+]
+DomainOption = Annotated[
+    list[str] | None,
+    typer.Option("--domain", help="A domain experts must be qualified in (repeat for several)."),
+]
+MinQualityOption = Annotated[
+    float | None, typer.Option(help="Minimum measured quality (0 to 1), once measured.")
+]
+RateOption = Annotated[
+    Decimal | None, typer.Option(help="The project's own rate, USD/hour (else its track's).")
+]
+MinutesOption = Annotated[
+    int | None, typer.Option(help="Your estimate of minutes per item, shown to experts.")
+]
+
+
+def _requirements(
+    tracks: list[str] | None, domains: list[str] | None, min_quality: float | None
+) -> dict[str, Any]:
+    return {"tracks": tracks or [], "domains": domains or [], "min_quality": min_quality}
+
+
 @projects_app.command("create")
 def create_project(
     name: Annotated[str, typer.Option(help="Project name.")],
@@ -92,6 +118,11 @@ def create_project(
     guidelines_file: Annotated[
         Path | None, typer.Option(help="Guidelines for experts (Markdown file).")
     ] = None,
+    track: TrackOption = None,
+    domain: DomainOption = None,
+    min_quality: MinQualityOption = None,
+    hourly_rate: RateOption = None,
+    minutes_per_item: MinutesOption = None,
     db: DbOption = None,
 ) -> None:
     """Create a project; prints a summary and then the project id alone on the last line."""
@@ -102,6 +133,9 @@ def create_project(
         overlap=overlap,
         lease_seconds=lease_seconds,
         guidelines=read_text(guidelines_file, "guidelines-file") if guidelines_file else "",
+        requirements=_requirements(track, domain, min_quality),
+        hourly_rate=hourly_rate,
+        minutes_per_item=minutes_per_item,
     )
     with open_database(db) as database, database.scoped() as session:
         try:
@@ -112,9 +146,46 @@ def create_project(
             raise fail(error) from None
         typer.echo(
             f"created project {project.name!r}: kind {project.kind}, overlap {project.overlap}, "
-            f"lease {project.lease_seconds} s, spec {_compact(project.spec)}"
+            f"lease {project.lease_seconds} s, spec {_compact(project.spec)}, "
+            f"requirements {_compact(project.requirements)}"
         )
     typer.echo(project.id)
+
+
+@projects_app.command("update")
+def update_project(
+    project: Annotated[int, typer.Argument(help="The project's id.")],
+    track: TrackOption = None,
+    domain: DomainOption = None,
+    min_quality: MinQualityOption = None,
+    no_requirements: Annotated[
+        bool, typer.Option("--no-requirements", help="Let any expert claim.")
+    ] = False,
+    hourly_rate: RateOption = None,
+    minutes_per_item: MinutesOption = None,
+    db: DbOption = None,
+) -> None:
+    """Change a project's requirements (given together they replace the old ones), its own
+    rate or its time estimate; prints the project's terms."""
+    changes: dict[str, Any] = {}
+    if no_requirements or track or domain or min_quality is not None:
+        changes["requirements"] = _requirements(track, domain, min_quality)
+    if hourly_rate is not None:
+        changes["hourly_rate"] = hourly_rate
+    if minutes_per_item is not None:
+        changes["minutes_per_item"] = minutes_per_item
+    with open_database(db) as database, database.scoped() as session:
+        try:
+            found = projects.update_terms(
+                session=session, actor=None, project_id=project, changes=changes, now=utc_now()
+            )
+        except DomainError as error:
+            raise fail(error) from None
+        rate = "its track's" if found.hourly_rate is None else f"{found.hourly_rate:.2f}"
+        typer.echo(
+            f"project {found.id}: requirements {_compact(found.requirements)}, rate {rate}, "
+            f"minutes per item {found.minutes_per_item or 'not estimated'}"
+        )
 
 
 def _read_spec(spec: str | None, spec_file: Path | None) -> dict[str, Any]:

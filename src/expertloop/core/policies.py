@@ -41,6 +41,11 @@ class UserPolicy:
     def create() -> Policy:
         return lambda actor: actor.role is Role.ADMIN
 
+    @staticmethod
+    def work() -> Policy:
+        """Have an expert's dashboard of work: experts and reviewers."""
+        return lambda actor: actor.role in WORKERS
+
 
 class ProjectPolicy:
     """Policies on projects and what hangs off them."""
@@ -86,6 +91,11 @@ class ExpertPolicy:
     @staticmethod
     def list() -> Policy:
         return lambda actor: actor.role in MANAGERS
+
+    @staticmethod
+    def own_profile() -> Policy:
+        """Keep a profile and credentials of one's own: experts and reviewers."""
+        return lambda actor: actor.role in WORKERS
 
     @staticmethod
     def view_profile(subject_id: int) -> Policy:
@@ -160,6 +170,17 @@ class InvitationPolicy:
             return actor.role is Role.LEAD and role in WORKERS
 
         return allowed
+
+    @staticmethod
+    def list() -> Policy:
+        return lambda actor: actor.role in MANAGERS
+
+    @staticmethod
+    def revoke(invited_by: int | None) -> Policy:
+        """The inviter or an admin."""
+        return lambda actor: (
+            actor.role is Role.ADMIN or (actor.role is Role.LEAD and invited_by == actor.id)
+        )
 
 
 def is_allowed(actor: Actor, policy: Policy) -> bool:

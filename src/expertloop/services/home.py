@@ -31,42 +31,23 @@ LATEST_JUDGMENTS = 50
 
 @dataclass(frozen=True)
 class ProjectCard:
-    """One project on someone's home page.
-
-    ``waiting`` and ``in_progress`` are set for those who work on it (experts, reviewers):
-    open items they have not had yet, and their own live leases. ``progress`` is set for those
-    who watch it (leads, admins, reviewers).
-    """
+    """One project on a lead's or admin's home page, with its progress."""
 
     project: Project
-    waiting: int | None
-    in_progress: int
-    progress: Progress | None
+    progress: Progress
 
 
 def list_home(*, session: Session, actor: Actor, now: datetime) -> list[ProjectCard]:
-    """The projects on the actor's home page, with what each one has waiting or done."""
-    visible = list_projects(session=session, actor=actor)
-    ids = [project.id for project in visible]
-    waiting = store.count_waiting_items(session, ids, actor.id)
-    mine = store.count_live_leases_by_project(session, ids, now, expert_id=actor.id)
-    progress = _progress_of(session, ids, now)
-    cards = []
-    for project in visible:
-        works = is_allowed(actor, ProjectPolicy.work(ref(project)))
-        watches = is_allowed(actor, ProjectPolicy.watch(ref(project)))
-        if not (works or watches):
-            continue
-        cards.append(
-            ProjectCard(
-                project=project,
-                waiting=waiting.get(project.id, 0) if works else None,
-                in_progress=mine.get(project.id, 0) if works else 0,
-                progress=progress[project.id] if watches else None,
-            )
-        )
+    """The projects a lead or admin watches, with their progress (experts have a dashboard:
+    ``services.dashboard``)."""
+    watched = [
+        project
+        for project in list_projects(session=session, actor=actor)
+        if is_allowed(actor, ProjectPolicy.watch(ref(project)))
+    ]
+    progress = _progress_of(session, [project.id for project in watched], now)
     session.commit()
-    return cards
+    return [ProjectCard(project=project, progress=progress[project.id]) for project in watched]
 
 
 def _progress_of(session: Session, ids: list[int], now: datetime) -> dict[int, Progress]:

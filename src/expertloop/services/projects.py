@@ -5,19 +5,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
+from expertloop.core.eligibility import Requirements, parse_requirements
 from expertloop.core.errors import FieldError, NotFound, invalid
 from expertloop.core.kinds import get_kind
 from expertloop.core.lifecycles import ItemState, ProjectStatus
 from expertloop.core.policies import Actor, Policy, ProjectPolicy, ProjectRef, authorize, is_allowed
 from expertloop.store import Session, audit
+from expertloop.store import eligibility as eligibility_store
 from expertloop.store import projects as store
 from expertloop.store.tables import GuidelineVersion, Project
 
 MAX_OVERLAP = 50
 MIN_LEASE, MAX_LEASE = 10, 86_400
 MAX_NOTE_CHARS = 2_000
+MAX_RATE, MAX_MINUTES = Decimal(10_000), 1_440
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -30,6 +35,9 @@ class ProjectDraft:
     overlap: int = 1
     lease_seconds: int = 900
     guidelines: str = ""
+    requirements: dict[str, Any] | None = None
+    hourly_rate: Decimal | None = None
+    minutes_per_item: int | None = None
 
 
 def ref(project: Project) -> ProjectRef:
@@ -43,6 +51,7 @@ def create_project(
     if actor is not None:
         authorize(actor, ProjectPolicy.create())
     spec = _validate(draft)
+    terms = _terms(session, draft.requirements or {}, draft.hourly_rate, draft.minutes_per_item)
     project = store.add_project(
         session,
         values={
@@ -54,6 +63,7 @@ def create_project(
             "guidelines": draft.guidelines,
             "status": ProjectStatus.ACTIVE.value,
             "created_by": actor.id if actor else None,
+            **terms,
         },
         now=now,
     )
@@ -81,6 +91,80 @@ def _validate(draft: ProjectDraft) -> dict[str, Any]:
     if errors:
         raise invalid("project.invalid", errors)
     return get_kind(draft.kind).validate_spec(draft.spec)
+
+
+def _terms(
+    session: Session,
+    requirements: dict[str, Any],
+    hourly_rate: Decimal | None,
+    minutes_per_item: int | None,
+) -> dict[str, Any]:
+    """Checked requirements, rate and time estimate as project columns; the first required
+    track becomes the project's track (the one whose rate it pays).
+
+    Raises:
+        Invalid: ``project.invalid_requirements`` or ``project.invalid``, naming the field.
+    """
+    parsed = parse_requirements(
+        requirements,
+        tracks=set(eligibility_store.track_rates(session)),
+        domains=eligibility_store.domain_slugs(session),
+    )
+    errors = []
+    if hourly_rate is not None and not 0 < hourly_rate <= MAX_RATE:
+        errors.append(FieldError("hourly_rate", f"must be above 0 and at most {MAX_RATE}"))
+    if minutes_per_item is not None and not 1 <= minutes_per_item <= MAX_MINUTES:
+        errors.append(FieldError("minutes_per_item", f"must be from 1 to {MAX_MINUTES}"))
+    if errors:
+        raise invalid("project.invalid", errors)
+    track = parsed.tracks[0] if parsed.tracks else None
+    return {
+        "requirements": parsed.as_stored(),
+        "hourly_rate": None if hourly_rate is None else hourly_rate.quantize(CENT),
+        "minutes_per_item": minutes_per_item,
+        "track_id": eligibility_store.track_id_of(session, track) if track else None,
+    }
+
+
+def update_terms(
+    *,
+    session: Session,
+    actor: Actor | None,
+    project_id: int,
+    changes: dict[str, Any],
+    now: datetime,
+) -> Project:
+    """Change a project's requirements, own rate or time estimate; keys absent stay as they are.
+
+    Raises:
+        NotFound: ``project.not_found``. Forbidden: unless the actor may edit the project.
+        Invalid: ``project.invalid_requirements`` or ``project.invalid``, naming the field.
+    """
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="edit", lock=True
+    )
+    current = {
+        "requirements": Requirements.from_stored(project.requirements).as_stored(),
+        "hourly_rate": project.hourly_rate,
+        "minutes_per_item": project.minutes_per_item,
+    }
+    merged = {**current, **changes}
+    terms = _terms(
+        session, merged["requirements"] or {}, merged["hourly_rate"], merged["minutes_per_item"]
+    )
+    for name, value in terms.items():
+        setattr(project, name, value)
+    audit.record(
+        session,
+        actor_id=actor.id if actor else None,
+        action="project.update_terms",
+        entity="project",
+        entity_id=project.id,
+        now=now,
+        detail={"changed": sorted(changes)},
+    )
+    session.commit()
+    return project
 
 
 def get_project_or_raise(

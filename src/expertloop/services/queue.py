@@ -13,6 +13,7 @@ from expertloop.core.errors import NotFound
 from expertloop.core.leases import active_seconds_between, lease_expiry, require_live
 from expertloop.core.lifecycles import AssignmentStatus, ProjectStatus, check_assignment_transition
 from expertloop.core.policies import Actor
+from expertloop.services.eligibility import require_eligible
 from expertloop.services.projects import get_project_or_raise
 from expertloop.store import Session
 from expertloop.store import items as item_store
@@ -32,10 +33,15 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
     """Reserve the next item for this expert, or None when nothing is left for them.
 
     Order: the expert's own live lease (resume), then started items, priority, age.
+
+    Raises:
+        Forbidden: ``eligibility.not_qualified`` when the expert does not meet the project's
+            requirements (a suspended qualification stops even a resume).
     """
     project = get_project_or_raise(
         session=session, actor=actor, project_id=project_id, policy="work"
     )
+    require_eligible(session, project=project, actor=actor)
     live = store.get_live_lease(session, expert_id=actor.id, project_id=project.id, now=now)
     if live is not None:
         item = item_store.get_item(session, live.item_id)

@@ -13,16 +13,20 @@ from datetime import datetime
 from typing import Any
 
 from expertloop.core.errors import FieldError, invalid
-from expertloop.core.lifecycles import Role
+from expertloop.core.lifecycles import QualificationStatus, Role
 from expertloop.core.policies import Actor
+from expertloop.services import assessments as assessment_service
 from expertloop.services import projects as project_service
 from expertloop.services import users as user_service
 from expertloop.services.items import import_items
-from expertloop.store import Session
+from expertloop.services.qualifications import change_qualification
+from expertloop.store import Session, taxonomy
+from expertloop.store import assessments as assessment_store
 from expertloop.store import items as item_store
 from expertloop.store import projects as project_store
+from expertloop.store import qualifications as qualification_store
 from expertloop.store import users as user_store
-from expertloop.store.tables import Project, User
+from expertloop.store.tables import Assessment, Project, User
 
 
 @dataclass(frozen=True)
@@ -127,3 +131,74 @@ def _ensure_project(
             session=session, actor=actor, project_id=project.id, rows=missing, now=now
         )
     return SeededProject(project, created=existing is None, items_created=created)
+
+
+@dataclass(frozen=True)
+class SeededAssessment:
+    assessment: Assessment
+    created: bool
+
+
+def seed_workforce(
+    *,
+    session: Session,
+    assessments: Sequence[dict[str, Any]],
+    qualifications: Sequence[tuple[str, str, str | None]],
+    now: datetime,
+) -> list[SeededAssessment]:
+    """Make sure the assessments exist and are published (found again by title and track), and
+    that each (expert email, track, domain) qualification is granted.
+
+    Raises:
+        Invalid: the errors of ``create_assessment`` and ``change_qualification``.
+    """
+    seeded = [_ensure_assessment(session, raw, now) for raw in assessments]
+    for email, track, domain in qualifications:
+        _ensure_granted(session, email, track, domain, now)
+    session.commit()  # ends the last read
+    return seeded
+
+
+def _ensure_assessment(session: Session, raw: dict[str, Any], now: datetime) -> SeededAssessment:
+    existing = next(
+        (
+            assessment
+            for assessment, track in assessment_store.list_assessments(session)
+            if assessment.title == raw["title"] and track == raw["track"]
+        ),
+        None,
+    )
+    if existing is not None:
+        return SeededAssessment(existing, created=False)
+    view = assessment_service.create_assessment(
+        session=session,
+        actor=None,
+        draft=assessment_service.AssessmentDraft(**raw),
+        now=now,
+        publish=True,
+    )
+    return SeededAssessment(view.assessment, created=True)
+
+
+def _ensure_granted(
+    session: Session, email: str, track: str, domain: str | None, now: datetime
+) -> None:
+    expert = user_store.get_user_by_email(session, email)
+    found = taxonomy.get_track_by_name(session, track)
+    if expert is None or found is None:
+        raise invalid("seed.unknown", [FieldError("qualifications", f"{email} or {track}")])
+    held = qualification_store.get_qualification(
+        session, expert_id=expert.id, track_id=found.id, domain=domain
+    )
+    if held is not None and held.status == QualificationStatus.GRANTED.value:
+        return
+    change_qualification(
+        session=session,
+        actor=None,
+        expert_id=expert.id,
+        track=track,
+        domain=domain,
+        action="grant",
+        reason="demo: a verified clinician, qualified before the demo began",
+        now=now,
+    )

@@ -42,6 +42,38 @@ def create_user(
     """Create a user with an API token. ``actor=None`` is the local CLI (trusted operator)."""
     if actor is not None:
         authorize(actor, UserPolicy.create())
+    created = add_user(
+        session=session,
+        actor_id=actor.id if actor else None,
+        email=email,
+        name=name,
+        role=role,
+        password=password,
+        now=now,
+        profile=profile,
+    )
+    session.commit()
+    return created
+
+
+def add_user(
+    *,
+    session: Session,
+    actor_id: int | None,
+    email: str,
+    name: str,
+    role: str,
+    password: str | None,
+    now: datetime,
+    profile: dict[str, Any] | None = None,
+) -> CreatedUser:
+    """Add a user, their profile (experts, reviewers) and API token without committing, for
+    use cases that create a user inside a larger transaction (signing up by invitation).
+
+    Raises:
+        Invalid: ``user.invalid`` naming each bad field; ``user.email_taken`` (the session is
+            rolled back, as the failed insert leaves it unusable).
+    """
     role_value = _check_user_fields(email=email, role=role, password=password)
     password_hash = security.hash_password(password) if password else None
     try:
@@ -78,14 +110,13 @@ def create_user(
     )
     audit.record(
         session,
-        actor_id=actor.id if actor else None,
+        actor_id=actor_id,
         action="user.create",
         entity="user",
         entity_id=user.id,
         now=now,
         detail={"role": role_value},
     )
-    session.commit()
     return CreatedUser(user=user, token=token)
 
 
@@ -151,18 +182,26 @@ def log_in(
         or not security.verify_password(user.password_hash, password)
     ):
         raise Unauthenticated("auth.bad_credentials", "the email or the password is wrong")
+    opened = add_browser_session(session=session, user_id=user.id, now=now, days=days)
+    session.commit()
+    return opened
+
+
+def add_browser_session(
+    *, session: Session, user_id: int, now: datetime, days: int
+) -> BrowserSession:
+    """Open a browser session for a user whose identity is established, without committing."""
     token, csrf = security.new_token(), secrets.token_urlsafe(24)
     expires_at = now + timedelta(days=days)
     store.add_token(
         session,
-        user_id=user.id,
+        user_id=user_id,
         token_hash=security.hash_token(token),
         kind="session",
         now=now,
         expires_at=expires_at,
         csrf=csrf,
     )
-    session.commit()
     return BrowserSession(token=token, csrf=csrf, expires_at=expires_at)
 
 

@@ -54,7 +54,12 @@ def log_in(
             email=email,
             error=error.message,
         )
-    response = RedirectResponse(safe_next(next), 303)
+    return logged_in_redirect(request, opened, safe_next(next))
+
+
+def logged_in_redirect(request: Request, opened: users.BrowserSession, target: str) -> Response:
+    """Go to ``target`` with the browser session's cookie set (after a login or a sign-up)."""
+    response = RedirectResponse(target, 303)
     response.set_cookie(
         SESSION_COOKIE,
         opened.token,
@@ -62,7 +67,7 @@ def log_in(
         path="/",
         httponly=True,
         samesite="lax",
-        secure=settings.environment is Environment.PRODUCTION,
+        secure=request.app.state.settings.environment is Environment.PRODUCTION,
     )
     return response
 

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from expertloop.core.lifecycles import Role
-from expertloop.services import home
+from expertloop.services import dashboard, home
 from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionDep
 from expertloop.web.render import render
 
@@ -29,9 +29,11 @@ KINDS_WITH_PAGES = frozenset(WORKBENCHES)
 
 @router.get("/")
 def home_page(request: Request, session: ReadSessionDep, login: PageLogin, now: NowDep) -> Response:
+    if login.actor.role in (Role.EXPERT, Role.REVIEWER):
+        board = dashboard.get_dashboard(session=session, actor=login.actor, now=now)
+        return render(request, "dashboard.html", login=login, board=board)
     cards = home.list_home(session=session, actor=login.actor, now=now)
-    manager = login.actor.role in (Role.ADMIN, Role.LEAD)
-    return render(request, "home.html", login=login, cards=cards, manager=manager)
+    return render(request, "home.html", login=login, cards=cards)
 
 
 @router.get("/projects/{project_id}/work")

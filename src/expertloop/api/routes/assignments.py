@@ -1,16 +1,25 @@
 """The lease queue over HTTP: claim, heartbeat, release, submit, and a red-team model reply.
 
-These are the hot routes, so each is ``async`` and makes exactly one hop to the thread pool
-for its (blocking) service call; FastAPI would otherwise hop for the handler and again to
-validate the response.
+These are the hot routes, so each is ``async`` and makes exactly one hop off the event loop for
+its (blocking) service call (``run_write``: on SQLite the process's one writer thread), and
+claim and submit return their JSON already serialised: the declared ``response_model`` still
+documents them, but FastAPI skips validating and encoding the answer a second time.
 """
 
 from __future__ import annotations
 
 from fastapi import APIRouter, Response, status
+from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
-from expertloop.api.deps import ConnectorDep, CurrentActor, NowDep, ReadSessionDep, SessionDep
+from expertloop.api.deps import (
+    ConnectorDep,
+    CurrentActor,
+    NowDep,
+    ReadSessionDep,
+    SessionDep,
+    WriterDep,
+)
 from expertloop.api.schemas import (
     ClaimPublic,
     ErrorPublic,
@@ -34,18 +43,19 @@ router = APIRouter(tags=["queue"])
     responses={204: {"description": "Nothing is left for this expert"}},
 )
 async def claim_next(
-    project_id: int, session: SessionDep, actor: CurrentActor, now: NowDep
-) -> ClaimPublic | Response:
-    claim = await run_in_threadpool(
+    project_id: int, session: SessionDep, actor: CurrentActor, now: NowDep, write: WriterDep
+) -> Response:
+    claim = await write(
         queue.claim_next, session=session, actor=actor, project_id=project_id, now=now
     )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
-    return ClaimPublic(
+    body = ClaimPublic(
         assignment_id=claim.assignment.id,
         item=item_public(claim.item),
         lease_expires_at=claim.assignment.expires_at,
     )
+    return json_response(body, status.HTTP_200_OK)
 
 
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=LeasePublic)
@@ -54,10 +64,11 @@ async def heartbeat(
     session: SessionDep,
     actor: CurrentActor,
     now: NowDep,
+    write: WriterDep,
     body: HeartbeatCreate | None = None,
 ) -> LeasePublic:
     active = body.active if body else True
-    lease = await run_in_threadpool(
+    lease = await write(
         queue.heartbeat,
         session=session,
         actor=actor,
@@ -70,9 +81,9 @@ async def heartbeat(
 
 @router.post("/assignments/{assignment_id}/release", response_model=LeasePublic)
 async def release(
-    assignment_id: int, session: SessionDep, actor: CurrentActor, now: NowDep
+    assignment_id: int, session: SessionDep, actor: CurrentActor, now: NowDep, write: WriterDep
 ) -> LeasePublic:
-    lease = await run_in_threadpool(
+    lease = await write(
         queue.release, session=session, actor=actor, assignment_id=assignment_id, now=now
     )
     return lease_public(lease)
@@ -87,12 +98,12 @@ async def release(
 async def submit_judgment(
     assignment_id: int,
     body: JudgmentCreate,
-    response: Response,
     session: SessionDep,
     actor: CurrentActor,
     now: NowDep,
-) -> JudgmentPublic:
-    result = await run_in_threadpool(
+    write: WriterDep,
+) -> Response:
+    result = await write(
         judgments.submit_judgment,
         session=session,
         actor=actor,
@@ -102,9 +113,8 @@ async def submit_judgment(
         idempotency_key=body.idempotency_key,
         now=now,
     )
-    if not result.created:
-        response.status_code = status.HTTP_200_OK
-    return JudgmentPublic.model_validate(result.judgment)
+    code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
+    return json_response(JudgmentPublic.model_validate(result.judgment), code)
 
 
 @router.post(
@@ -132,6 +142,10 @@ async def fetch_model_reply(
         connector=connector,
     )
     return ModelReplyPublic(content=reply.content, model=reply.model, latency_ms=reply.latency_ms)
+
+
+def json_response(body: BaseModel, status_code: int) -> Response:
+    return Response(body.model_dump_json(), status_code, media_type="application/json")
 
 
 def item_public(item: Item) -> ItemPublic:

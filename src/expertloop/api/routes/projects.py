@@ -15,6 +15,7 @@ from expertloop.api.schemas import (
     ProjectCreate,
     ProjectPublic,
     ProjectsPublic,
+    ProjectUpdate,
 )
 from expertloop.services import items, projects
 
@@ -39,6 +40,18 @@ def list_projects(session: ReadSessionDep, actor: CurrentActor) -> ProjectsPubli
 @router.get("/projects/{project_id}", response_model=ProjectPublic)
 def get_project(project_id: int, session: ReadSessionDep, actor: CurrentActor) -> ProjectPublic:
     project = projects.get_project_or_raise(session=session, actor=actor, project_id=project_id)
+    return ProjectPublic.model_validate(project)
+
+
+@router.patch("/projects/{project_id}", response_model=ProjectPublic)
+def update_project(
+    project_id: int, body: ProjectUpdate, session: SessionDep, actor: CurrentActor, now: NowDep
+) -> ProjectPublic:
+    """Change requirements, the project's own rate or its time estimate (fields sent only)."""
+    changes = body.model_dump(include=body.model_fields_set)
+    project = projects.update_terms(
+        session=session, actor=actor, project_id=project_id, changes=changes, now=now
+    )
     return ProjectPublic.model_validate(project)
 
 

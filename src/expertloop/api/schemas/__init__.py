@@ -6,9 +6,10 @@ These shapes are the external contract of ``/api/v1``: add fields, never rename 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any, Literal
+from decimal import Decimal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PlainSerializer
 
 
 class Strict(BaseModel):
@@ -49,6 +50,28 @@ class UserCreatedPublic(UserPublic):
     token: str = Field(description="The API token, shown this once")
 
 
+Money = Annotated[
+    Decimal,
+    Field(gt=0, le=10_000, max_digits=7, decimal_places=2, description="USD per hour"),
+]
+
+
+MoneyPublic = Annotated[
+    Decimal,
+    PlainSerializer(lambda value: f"{value:.2f}", return_type=str, when_used="json"),
+    Field(description='USD per hour as a string with two decimals ("50.00")'),
+]
+"""Money out: a string with exactly two decimals, never a float."""
+
+
+class RequirementsIn(Strict):
+    tracks: list[str] = Field(default_factory=list, description="Track names; all are needed")
+    domains: list[str] = Field(default_factory=list, description="Domain slugs; all are needed")
+    min_quality: float | None = Field(
+        default=None, description="Minimum measured quality (0 to 1), applied once measured"
+    )
+
+
 class ProjectCreate(Strict):
     name: str
     kind: str
@@ -56,6 +79,29 @@ class ProjectCreate(Strict):
     overlap: int = 1
     lease_seconds: int = 900
     guidelines: str = ""
+    requirements: RequirementsIn | None = Field(
+        default=None, description="What an expert must hold to claim; none: anyone may"
+    )
+    hourly_rate: Money | None = Field(
+        default=None, description="The project's own rate; none pays its first track's rate"
+    )
+    minutes_per_item: int | None = Field(
+        default=None, ge=1, le=1440, description="The lead's estimate shown to experts"
+    )
+
+
+class ProjectUpdate(Strict):
+    """Only the fields sent change; ``null`` clears ``hourly_rate`` or ``minutes_per_item``."""
+
+    requirements: RequirementsIn | None = None
+    hourly_rate: Money | None = None
+    minutes_per_item: int | None = Field(default=None, ge=1, le=1440)
+
+
+class RequirementsPublic(BaseModel):
+    tracks: list[str] = Field(default_factory=list)
+    domains: list[str] = Field(default_factory=list)
+    min_quality: float | None = None
 
 
 class ProjectPublic(Public):
@@ -70,6 +116,9 @@ class ProjectPublic(Public):
     status: str
     created_by: int | None
     created_at: datetime
+    requirements: RequirementsPublic
+    hourly_rate: MoneyPublic | None = Field(description="The project's own rate or null")
+    minutes_per_item: int | None
 
 
 class ProjectsPublic(BaseModel):

@@ -1,0 +1,76 @@
+"""Eligibility of experts for projects: the check on claims and the pieces dashboards use.
+
+The rules are in ``core.eligibility``; this module loads what they need. Nothing here commits:
+the callers' use cases do.
+"""
+
+from __future__ import annotations
+
+from expertloop.core.eligibility import (
+    AssessmentRef,
+    Gap,
+    Held,
+    Requirements,
+    closing_assessments,
+    find_gaps,
+)
+from expertloop.core.errors import Forbidden
+from expertloop.core.lifecycles import QualificationStatus
+from expertloop.core.policies import Actor
+from expertloop.store import Session
+from expertloop.store import eligibility as store
+from expertloop.store.tables import Project
+
+
+def held_by(session: Session, expert_id: int) -> list[Held]:
+    """The expert's qualifications as the eligibility rules read them."""
+    return [
+        Held(track, domain, QualificationStatus(status))
+        for track, domain, status in store.held_qualifications(session, expert_id)
+    ]
+
+
+def assessments_for(session: Session, expert_id: int) -> list[AssessmentRef]:
+    """Published assessments with the attempts this expert has left on each."""
+    return [
+        AssessmentRef(
+            id=assessment.id,
+            title=assessment.title,
+            track=track,
+            domain=assessment.domain,
+            attempts_left=max(0, 1 + grants - used),
+        )
+        for assessment, track, used, grants in store.open_assessments(session, expert_id)
+    ]
+
+
+def gaps_for(session: Session, project: Project, held: list[Held]) -> list[Gap]:
+    """What the expert holding ``held`` misses for ``project`` (empty: eligible)."""
+    requirements = Requirements.from_stored(project.requirements)
+    if requirements.empty:
+        return []
+    return find_gaps(requirements, held)  # measured quality joins with the quality work
+
+
+def require_eligible(session: Session, *, project: Project, actor: Actor) -> None:
+    """Refuse an expert who does not meet the project's requirements, saying what to do.
+
+    Raises:
+        Forbidden: ``eligibility.not_qualified``, naming each gap and the assessments that
+            would close them.
+    """
+    if Requirements.from_stored(project.requirements).empty:
+        return  # no query at all on the hot path of open projects
+    gaps = gaps_for(session, project, held_by(session, actor.id))
+    if not gaps:
+        return
+    reasons = "; ".join(gap.message() for gap in gaps)
+    closing = closing_assessments(gaps, assessments_for(session, actor.id))
+    if closing:
+        titles = ", ".join(f"'{a.title}' (assessment {a.id})" for a in closing)
+        advice = f"pass {titles} to unlock it"
+    else:
+        advice = "ask the project's lead or an admin"
+    raise Forbidden(
+        "eligibility.not_qualified", f"you cannot work on this project yet: {reasons}; {advice}"
+    )

@@ -1,0 +1,81 @@
+"""What eligibility and the expert's dashboard read: track names and rates, domain slugs, an
+expert's qualifications, the assessments open to them, measured time per item."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from expertloop.core.lifecycles import AssessmentStatus
+from expertloop.store.qualifications import ANY_DOMAIN
+from expertloop.store.tables import (
+    Assessment,
+    AssessmentAttempt,
+    AttemptGrant,
+    Domain,
+    Judgment,
+    Qualification,
+    Track,
+)
+
+
+def track_rates(session: Session) -> dict[str, Decimal]:
+    """Every track's hourly rate by name."""
+    return {name: rate for name, rate in session.execute(select(Track.name, Track.hourly_rate))}
+
+
+def track_id_of(session: Session, name: str) -> int | None:
+    return session.scalar(select(Track.id).where(Track.name == name))
+
+
+def domain_slugs(session: Session) -> set[str]:
+    return set(session.scalars(select(Domain.slug)))
+
+
+def held_qualifications(session: Session, expert_id: int) -> list[tuple[str, str | None, str]]:
+    """(track name, domain or None, status) of each of the expert's qualifications."""
+    rows = session.execute(
+        select(Track.name, Qualification.domain, Qualification.status)
+        .join(Track, Track.id == Qualification.track_id)
+        .where(Qualification.expert_id == expert_id)
+    )
+    return [
+        (track, None if domain == ANY_DOMAIN else domain, status) for track, domain, status in rows
+    ]
+
+
+def open_assessments(session: Session, expert_id: int) -> list[tuple[Assessment, str, int, int]]:
+    """Published assessments with their track name, the expert's attempts and extra grants."""
+    attempts = (
+        select(AssessmentAttempt.assessment_id, func.count().label("n"))
+        .where(AssessmentAttempt.expert_id == expert_id)
+        .group_by(AssessmentAttempt.assessment_id)
+        .subquery()
+    )
+    grants = (
+        select(AttemptGrant.assessment_id, func.count().label("n"))
+        .where(AttemptGrant.expert_id == expert_id)
+        .group_by(AttemptGrant.assessment_id)
+        .subquery()
+    )
+    rows = session.execute(
+        select(Assessment, Track.name, func.coalesce(attempts.c.n, 0), func.coalesce(grants.c.n, 0))
+        .join(Track, Track.id == Assessment.track_id)
+        .outerjoin(attempts, attempts.c.assessment_id == Assessment.id)
+        .outerjoin(grants, grants.c.assessment_id == Assessment.id)
+        .where(Assessment.status == AssessmentStatus.PUBLISHED.value)
+        .order_by(Assessment.id)
+    )
+    return [(a, track, int(used), int(extra)) for a, track, used, extra in rows]
+
+
+def measured_seconds(session: Session, project_ids: list[int]) -> dict[int, tuple[float, int]]:
+    """Mean active seconds per submitted judgment and how many judgments it is over."""
+    rows = session.execute(
+        select(Judgment.project_id, func.avg(Judgment.active_seconds), func.count())
+        .where(Judgment.project_id.in_(project_ids), Judgment.active_seconds > 0)
+        .group_by(Judgment.project_id)
+    )
+    return {project_id: (float(mean), int(n)) for project_id, mean, n in rows}
