@@ -9,8 +9,8 @@ from sqlalchemy import func, select
 
 from expertloop.core.lifecycles import QualificationAction
 from expertloop.services.qualifications import apply_action
-from expertloop.store.eligibility import track_id_of
 from expertloop.store.tables import Assessment, Assignment
+from expertloop.store.taxonomy import get_track_by_name
 
 CARDIOLOGY = {
     "name": "Cardiology triage",
@@ -19,6 +19,12 @@ CARDIOLOGY = {
     "requirements": {"tracks": ["professional"], "domains": ["medicine"]},
     "minutes_per_item": 6,
 }
+
+
+def track_id(session: Any, name: str) -> int:
+    track = get_track_by_name(session, name)
+    assert track is not None
+    return track.id
 
 
 def create(client: Any, lead: Any, body: dict[str, Any]) -> dict[str, Any]:
@@ -35,7 +41,7 @@ def qualify(
         apply_action(
             session,
             expert_id=expert.id,
-            track_id=track_id_of(session, track),
+            track_id=track_id(session, track),
             domain=domain,
             action=QualificationAction(action),
             actor_id=None,
@@ -49,7 +55,7 @@ def qualify(
 def add_assessment(database: Any, clock: Any, track: str, domain: str | None, title: str) -> int:
     with database.scoped() as session:
         assessment = Assessment(
-            track_id=track_id_of(session, track),
+            track_id=track_id(session, track),
             domain=domain,
             title=title,
             questions=[],

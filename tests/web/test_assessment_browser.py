@@ -5,71 +5,23 @@ The app runs under uvicorn in a background thread on the test database, with the
 
 from __future__ import annotations
 
-import threading
-import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from playwright.sync_api import expect
 from sqlalchemy import select
+from test_workbench_browser import (  # the live server and browser fixtures, shared
+    browser,
+    live_server,
+    log_in,
+)
 
 from assessment_kit import SENTINEL_NUMBER, make_assessment
-from expertloop.app import create_app
-from expertloop.cli.benchsetup import free_port
-from expertloop.config import Settings
 from expertloop.store.tables import Qualification, Track
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = Path("/usr/bin/chromium")
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
-
-
-@pytest.fixture
-def assessment_server(database: Any) -> Iterator[str]:
-    """Serve the app with uvicorn in a thread on a free port; yields its base URL."""
-    import uvicorn
-
-    settings = Settings(database_url=database.url, migrate_on_start=False)
-    port = free_port()
-    config = uvicorn.Config(
-        create_app(settings, database=database), host="127.0.0.1", port=port, log_level="warning"
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 15
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=15)
-
-
-@pytest.fixture
-def chromium() -> Iterator[Any]:
-    if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent; install Debian's chromium to run the browser tests")
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(
-            executable_path=str(CHROMIUM), args=CHROMIUM_ARGS, headless=True
-        )
-        yield launched
-        launched.close()
-
-
-def log_in(page: Any, base: str, person: Any) -> None:
-    page.goto(f"{base}/login")
-    page.keyboard.type(person.email)
-    page.keyboard.press("Tab")
-    page.keyboard.type(person.password)
-    with page.expect_navigation():
-        page.keyboard.press("Enter")
+__all__ = ["browser", "live_server"]
 
 
 def qualifications(database: Any, expert_id: int) -> list[tuple[str, str, str, str]]:
@@ -83,12 +35,12 @@ def qualifications(database: Any, expert_id: int) -> list[tuple[str, str, str, s
 
 
 def test_expert_takes_an_assessment_by_keyboard_and_is_qualified(
-    assessment_server: str, chromium: Any, database: Any, factory: Any, screenshots_dir: Path
+    live_server: str, browser: Any, database: Any, factory: Any, screenshots_dir: Path
 ) -> None:
-    base = assessment_server
+    base = live_server
     assessment_id = make_assessment(database, factory.clock)
     expert = factory.user("expert")
-    page = chromium.new_context(viewport={"width": 1280, "height": 900}).new_page()
+    page = browser.new_context(viewport={"width": 1280, "height": 900}).new_page()
     page.set_default_timeout(10_000)
     log_in(page, base, expert)
     page.goto(f"{base}/assessments")

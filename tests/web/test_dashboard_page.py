@@ -7,8 +7,14 @@ from typing import Any
 
 from expertloop.core.lifecycles import QualificationAction
 from expertloop.services.qualifications import apply_action
-from expertloop.store.eligibility import track_id_of
 from expertloop.store.tables import Assessment
+from expertloop.store.taxonomy import get_track_by_name
+
+
+def track_id(session: Any, name: str) -> int:
+    track = get_track_by_name(session, name)
+    assert track is not None
+    return track.id
 
 
 def test_expert_home_shows_terms_and_the_assessment_that_unlocks(
@@ -26,7 +32,7 @@ def test_expert_home_shows_terms_and_the_assessment_that_unlocks(
     factory.items(locked["id"], 2)
     with database.scoped() as session:
         assessment = Assessment(
-            track_id=track_id_of(session, "professional"),
+            track_id=track_id(session, "professional"),
             domain="law",
             title="Contract law basics",
             questions=[],
@@ -53,7 +59,7 @@ def test_expert_home_shows_terms_and_the_assessment_that_unlocks(
         apply_action(
             session,
             expert_id=expert.id,
-            track_id=track_id_of(session, "professional"),
+            track_id=track_id(session, "professional"),
             domain="law",
             action=QualificationAction.GRANT,
             actor_id=None,
@@ -79,3 +85,30 @@ def test_workbench_of_a_locked_project_says_why(client: Any, factory: Any, pages
     page = pages.get(f"/projects/{project['id']}/work")
     assert page.status_code == 403
     assert "needs a qualification in the coding track" in page.text
+
+
+def test_project_page_shows_requirements_and_terms(client: Any, factory: Any, pages: Any) -> None:
+    lead = factory.user("lead")
+    body = {"name": "Tax memos", "kind": "label", "spec": {"labels": ["ok", "wrong"]}}
+    body |= {"requirements": {"tracks": ["professional"], "domains": ["law", "finance"]}}
+    project = client.post("/api/v1/projects", json=body, headers=lead.headers).json()
+    pages.log_in(lead)
+    html = pages.get(f"/projects/{project['id']}").text
+    terms = re.search(r'id="project-terms">(.*?)</p>', html, re.S)
+    assert terms is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", terms.group(1)).split())
+    assert (
+        text == "Experts need: professional track law finance · pays the professional track's rate"
+    )
+    client.patch(
+        f"/api/v1/projects/{project['id']}",
+        json={"requirements": {}, "hourly_rate": "72.5", "minutes_per_item": 9},
+        headers=lead.headers,
+    )
+    html = pages.get(f"/projects/{project['id']}").text
+    terms = re.search(r'id="project-terms">(.*?)</p>', html, re.S)
+    assert terms is not None
+    text = " ".join(re.sub(r"<[^>]+>", " ", terms.group(1)).split())
+    assert text == (
+        "Open to every expert · $72.50/hour (the project's own rate) · estimate 9 min per item"
+    )

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from conftest import HOSTILE
+from web_cases import HOSTILE
+
 from expertloop.store import experts as expert_store
 from expertloop.store import taxonomy
 from expertloop.store import users as user_store

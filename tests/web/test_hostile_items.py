@@ -57,12 +57,14 @@ def scan(html: str) -> ActiveContent:
 
 
 def expected_own_tags(parser: ActiveContent) -> list[str]:
-    """The page's own active tags: stylesheet, one script, meta tags, logout and judgment forms."""
+    """The page's own active tags: stylesheet, its scripts, meta tags, logout and judgment forms."""
     own = []
     for tag, attrs in parser.own:
         values = dict(attrs)
         if tag == "script":
-            assert values["src"].startswith(("/static/workbench.js", "/static/kinds/")), attrs
+            assert values["src"].startswith(
+                ("/static/api.js", "/static/workbench.js", "/static/kinds/")
+            ), attrs
         elif tag == "link":
             assert values["href"].startswith("/static/app.css"), attrs
         elif tag == "form":
@@ -86,7 +88,7 @@ def test_hostile_item_renders_as_inert_text(client, factory, pages, hostile, kin
     assert response.status_code == 200
     page = scan(response.text)
     assert page.found == []
-    own = ["form", "form", "link", "meta", "meta", "meta", "script", "script"]
+    own = ["form", "form", "link", "meta", "meta", "meta", "script", "script", "script"]
     assert sorted(expected_own_tags(page)) == own
     text = "".join(page.text)
     assert "<script>alert(1)</script>" in text  # shown to the expert as text

@@ -20,8 +20,8 @@ from test_workbench_browser import (  # the live server and browser fixtures, sh
     press_and_wait_for_next,
     serving,
 )
+from web_cases import KIND_CASES
 
-from conftest import KIND_CASES
 from expertloop.app import create_app
 from expertloop.config import Settings
 

@@ -243,7 +243,8 @@ def test_unknown_pages_are_html_and_api_errors_stay_json(client, factory) -> Non
 
 
 def test_static_files_are_served(client) -> None:
-    script = client.get("/static/workbench.js")
+    assert client.get("/static/workbench.js").status_code == 200
+    script = client.get("/static/api.js")
     assert script.status_code == 200
     assert "X-CSRF-Token" in script.text
     assert client.get("/static/app.css").status_code == 200

@@ -38,7 +38,7 @@ def sign_up(client: Any, token: str, **changes: Any) -> Any:
         "password": "a long password",
         "password_again": "a long password",
         "domains": ["medicine", "law"],
-        "languages": "English, French",
+        "languages": "en, fr",
         **changes,
     }
     return client.post(f"/signup/{token}", data=form, follow_redirects=False)
@@ -73,7 +73,7 @@ def test_signup_logs_the_new_expert_in_and_goes_home(client, factory, database, 
         assert user.role == "expert"
         profile = session.get(ExpertProfile, user.id)
         assert profile is not None
-        assert (profile.domains, profile.languages) == (["medicine", "law"], ["English", "French"])
+        assert (profile.domains, profile.languages) == (["medicine", "law"], ["en", "fr"])
         stored = session.scalars(select(Invitation)).one()
         assert (stored.used_at, stored.user_id) == (clock(), user.id)
     again = client.get(f"/signup/{created.token}")
@@ -94,7 +94,7 @@ def test_signup_errors_keep_what_was_typed_except_the_passwords(client, factory,
         password="a long password",
         password_again="another password",
         domains=["law", "astrology"],
-        languages="English, Klingon",
+        languages="en, Klingon",
     )
     assert response.status_code == 422
     text = response.text
@@ -104,7 +104,8 @@ def test_signup_errors_keep_what_was_typed_except_the_passwords(client, factory,
     )
     assert "&#39;astrology&#39; is not a known domain" in text
     assert f'value="{html.escape("Grace <b>Hopper</b>")}"' in text
-    assert 'value="English, Klingon"' in text
+    assert 'value="en, Klingon"' in text
+    assert "Must be a language tag such as en, pt-BR or zh-Hant-TW" in text
     assert '<input type="checkbox" name="domains" value="law" checked> Law</label>' in text
     assert '<input type="checkbox" name="domains" value="medicine"> Medicine</label>' in text
     assert "a long password" not in text and "another password" not in text

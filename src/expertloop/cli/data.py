@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from itertools import chain
 from pathlib import Path
@@ -71,7 +71,7 @@ def import_file(
                     now=utc_now(),
                 )
             except DomainError as error:
-                raise _report(error, parsed.on_lines(error.errors), file) from None
+                raise report_file_errors(error, parsed.on_lines(error.errors), file) from None
     typer.echo(f"created {created} items in project {target.id} ({target.name!r}) from {file.name}")
 
 
@@ -91,13 +91,16 @@ def _check_mapping(project: Project, mapping: ItemMapping | None, fmt: FileForma
 def _mapped(parsed: ParsedFile, mapping: ItemMapping, file: Path) -> ParsedFile:
     mapped = map_rows(parsed, mapping)
     if mapped.errors:
-        raise _report(DomainError("items.invalid", "the file has errors"), mapped.errors, file)
+        raise report_file_errors(
+            DomainError("items.invalid", "the file has errors"), mapped.errors, file
+        )
     return mapped
 
 
 def _read_with_progress(file: Path, fmt: FileFormat) -> ParsedFile:
     console = Console(stderr=True)
-    try:
+
+    def read() -> ParsedFile:
         size = file.stat().st_size
         with Progress(
             TextColumn("reading {task.description}"),
@@ -109,15 +112,26 @@ def _read_with_progress(file: Path, fmt: FileFormat) -> ParsedFile:
             disable=not console.is_terminal,
         ) as progress:
             task = progress.add_task(file.name, total=size)
-            parsed = read_item_file(file, fmt, lambda done: progress.update(task, completed=done))
+            return read_item_file(file, fmt, lambda done: progress.update(task, completed=done))
+
+    return read_import_file(file, read, code="items.invalid", what="items")
+
+
+def read_import_file(
+    file: Path, read: Callable[[], ParsedFile], *, code: str, what: str
+) -> ParsedFile:
+    """The rows ``read()`` gets from ``file``, or exit 1 saying why: the file cannot be read or
+    is not UTF-8, rows have errors (``code``, each with its line), or it has no ``what``."""
+    try:
+        parsed = read()
     except OSError as error:
         raise bad_input("file", f"cannot read {file}: {error.strerror or error}") from None
     except UnicodeDecodeError as error:
         raise bad_input("file", f"{file} is not UTF-8 text ({error.reason})") from None
     if parsed.errors:
-        raise _report(DomainError("items.invalid", "the file has errors"), parsed.errors, file)
+        raise report_file_errors(DomainError(code, "the file has errors"), parsed.errors, file)
     if not parsed.rows:
-        raise bad_input("file", f"{file} has no items")
+        raise bad_input("file", f"{file} has no {what}")
     return parsed
 
 
@@ -132,8 +146,8 @@ def _storing(count: int) -> Iterator[None]:
         yield
 
 
-def _report(error: DomainError, errors: list[FieldError], file: Path) -> typer.Exit:
-    """Print every row error with its file line; the rest like any domain error."""
+def report_file_errors(error: DomainError, errors: list[FieldError], file: Path) -> typer.Exit:
+    """Print every row error with its file line (the rest like any domain error); the exit."""
     if not errors:
         return fail(error)
     err = typer.get_text_stream("stderr")
@@ -163,13 +177,14 @@ def export_judgments(
             first = next(rows, None)  # checks the project before any output is opened
         except DomainError as error:
             raise fail(error) from None
-        with _output(out) as stream:
+        with output_stream(out) as stream:
             count = _write_jsonl(stream, chain([first], rows) if first else iter(()))
     typer.echo(f"exported {count} judgments of project {project_id}", err=True)
 
 
 @contextmanager
-def _output(out: Path | None) -> Iterator[TextIO]:
+def output_stream(out: Path | None) -> Iterator[TextIO]:
+    """The file ``--out`` names, opened for writing (or exit 1 saying why), else stdout."""
     if out is None:
         yield sys.stdout
         return

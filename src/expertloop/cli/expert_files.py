@@ -9,14 +9,14 @@ header is line 1) and the column.
 from __future__ import annotations
 
 import csv
-import io
 import json
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
+from functools import partial
 from pathlib import Path
 from typing import Any
 
-from expertloop.cli.item_files import ParsedFile
+from expertloop.cli.item_files import ParsedFile, RowMaker, read_csv_rows, read_text_file
 from expertloop.core.errors import FieldError
 from expertloop.services.experts import ExpertView
 
@@ -45,26 +45,11 @@ def read_expert_csv(path: Path, advance: Callable[[int], None]) -> ParsedFile:
         OSError: the file cannot be opened or read.
         UnicodeDecodeError: the file is not UTF-8.
     """
-    parsed = ParsedFile()
-    with path.open("rb") as raw:
-        text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = csv.reader(text)
-        try:
-            header = next(reader, [])
-            if not _check_header(header, parsed):
-                return parsed
-            start = reader.line_num + 1
-            for cells in reader:
-                if len(cells) == len(header):
-                    parsed.add(expert_row(header, cells), start)
-                elif cells:
-                    message = f"has {len(cells)} cells; the header has {len(header)}"
-                    parsed.error(start, "cells", message)
-                start = reader.line_num + 1
-                advance(raw.tell())
-        except csv.Error as error:
-            parsed.error(reader.line_num, "csv", str(error))
-    return parsed
+    return read_text_file(path, advance, partial(read_csv_rows, plan=_expert_rows))
+
+
+def _expert_rows(header: list[str], parsed: ParsedFile) -> RowMaker | None:
+    return partial(expert_row, header) if _check_header(header, parsed) else None
 
 
 def _check_header(header: list[str], parsed: ParsedFile) -> bool:

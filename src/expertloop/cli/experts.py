@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -12,10 +13,8 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
 
 from expertloop.cli.common import DbOption, fail, open_database, utc_now
-from expertloop.cli.data import _output, _report
+from expertloop.cli.data import output_stream, read_import_file, report_file_errors
 from expertloop.cli.expert_files import column_of, read_expert_csv, write_roster
-from expertloop.cli.inputs import bad_input
-from expertloop.cli.item_files import ParsedFile
 from expertloop.core.errors import DomainError
 from expertloop.core.profiles import format_money
 from expertloop.services import experts, qualifications, tracks
@@ -64,7 +63,8 @@ def import_file(
     db: DbOption = None,
 ) -> None:
     """Import experts and reviewers from CSV, all or nothing: one bad row and none is stored."""
-    parsed = _read(file)
+    read = partial(read_expert_csv, file, lambda _: None)
+    parsed = read_import_file(file, read, code="experts.invalid", what="experts")
     with open_database(db) as database, database.scoped() as session, _progress() as progress:
         task = progress.add_task("storing", total=len(parsed.rows))
         try:
@@ -76,25 +76,11 @@ def import_file(
             )
         except DomainError as error:
             errors = [column_of(e) for e in parsed.on_lines(error.errors)]
-            raise _report(error, errors, file) from None
+            raise report_file_errors(error, errors, file) from None
     typer.echo(
         f"created {summary.created} users ({summary.experts} experts, "
         f"{summary.reviewers} reviewers) from {file.name}"
     )
-
-
-def _read(file: Path) -> ParsedFile:
-    try:
-        parsed = read_expert_csv(file, lambda _: None)
-    except OSError as error:
-        raise bad_input("file", f"cannot read {file}: {error.strerror or error}") from None
-    except UnicodeDecodeError as error:
-        raise bad_input("file", f"{file} is not UTF-8 text ({error.reason})") from None
-    if parsed.errors:
-        raise _report(DomainError("experts.invalid", "the file has errors"), parsed.errors, file)
-    if not parsed.rows:
-        raise bad_input("file", f"{file} has no experts")
-    return parsed
 
 
 def _progress() -> Progress:
@@ -122,7 +108,7 @@ def export_roster(
         views = experts.stream_roster(
             session=session, actor=None, where=RosterFilter(), history=format is RosterFormat.JSONL
         )
-        with _output(out) as stream:
+        with output_stream(out) as stream:
             count = write_roster(stream, views, format.value)
     typer.echo(f"exported {count} experts", err=True)
 

@@ -19,6 +19,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -76,11 +77,24 @@ def read_item_file(path: Path, fmt: FileFormat, advance: Callable[[int], None]) 
         OSError: the file cannot be opened or read.
         UnicodeDecodeError: the file is not UTF-8.
     """
+    return read_text_file(path, advance, _read_jsonl if fmt is FileFormat.JSONL else _read_csv)
+
+
+Reader = Callable[[Iterable[str], ParsedFile, Callable[[], None]], None]
+"""Reads lines of text into a ``ParsedFile``, calling the last argument after each record."""
+
+
+def read_text_file(path: Path, advance: Callable[[int], None], read: Reader) -> ParsedFile:
+    """What ``read`` makes of the UTF-8 file (a BOM is skipped); ``advance`` gets the bytes read.
+
+    Raises:
+        OSError: the file cannot be opened or read.
+        UnicodeDecodeError: the file is not UTF-8.
+    """
     parsed = ParsedFile()
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        reader = _read_jsonl if fmt is FileFormat.JSONL else _read_csv
-        reader(text, parsed, lambda: advance(raw.tell()))
+        read(text, parsed, lambda: advance(raw.tell()))
     return parsed
 
 
@@ -102,25 +116,49 @@ class Column:
     key: str = ""
 
 
-def _read_csv(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
-    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+RowMaker = Callable[[list[str]], Any]
+"""Turns the cells of one CSV record into a row."""
+
+
+def read_csv_rows(
+    text: Iterable[str],
+    parsed: ParsedFile,
+    tick: Callable[[], None],
+    plan: Callable[[list[str], ParsedFile], RowMaker | None],
+) -> None:
+    """Read CSV records into ``parsed``, each as a row with the file line it starts on.
+
+    ``plan`` checks the header (its problems go to ``parsed`` on line 1) and returns how to
+    make a row of a record, or None to read no further. A record with another number of cells
+    than the header is an error; a blank line is skipped. ``tick`` runs after each record.
+    """
     reader = csv.reader(text)
     try:
-        columns = plan_columns(next(reader, []), parsed)
-        if parsed.errors:
+        header = next(reader, [])
+        to_row = plan(header, parsed)
+        if to_row is None:
             return
         start = reader.line_num + 1
         for cells in reader:
-            if len(cells) == len(columns):
-                parsed.add(csv_row(columns, cells), start)
+            if len(cells) == len(header):
+                parsed.add(to_row(cells), start)
             elif cells:  # an empty list is a blank line
-                parsed.error(
-                    start, "cells", f"has {len(cells)} cells; the header has {len(columns)}"
-                )
+                message = f"has {len(cells)} cells; the header has {len(header)}"
+                parsed.error(start, "cells", message)
             start = reader.line_num + 1
             tick()
     except csv.Error as error:
         parsed.error(reader.line_num, "csv", str(error))
+
+
+def _read_csv(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    read_csv_rows(text, parsed, tick, _item_rows)
+
+
+def _item_rows(header: list[str], parsed: ParsedFile) -> RowMaker | None:
+    columns = plan_columns(header, parsed)
+    return None if parsed.errors else partial(csv_row, columns)
 
 
 def plan_columns(header: list[str], parsed: ParsedFile) -> list[Column]:

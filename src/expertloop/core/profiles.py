@@ -133,6 +133,11 @@ def _check_slug(value: Any, field: str, errors: list[FieldError]) -> str | None:
     return None
 
 
+def split_language_tags(text: str) -> list[str]:
+    """Tags typed in one box (``en, pt-BR fr``): split on commas, semicolons and spaces."""
+    return [tag for tag in re.split(r"[,;\s]+", text) if tag]
+
+
 def normalise_language(tag: str) -> str:
     """``PT-br`` -> ``pt-BR``, ``ZH-hant-tw`` -> ``zh-Hant-TW`` (BCP 47 letter case)."""
     parts = tag.strip().replace("_", "-").split("-")

@@ -11,7 +11,7 @@ from expertloop.core import assessments as rules
 from expertloop.core.errors import Conflict, FieldError, Invalid, NotFound, invalid
 from expertloop.core.lifecycles import AssessmentStatus, AttemptStatus, Role
 from expertloop.core.policies import Actor, AssessmentPolicy, authorize, is_allowed
-from expertloop.store import Session, audit
+from expertloop.store import Session, audit, taxonomy
 from expertloop.store import assessments as store
 from expertloop.store import users as user_store
 from expertloop.store.tables import Assessment, AssessmentAttempt, AttemptGrant
@@ -91,11 +91,11 @@ def _validate(session: Session, draft: AssessmentDraft) -> tuple[int, list[dict[
         time_limit_seconds=draft.time_limit_seconds,
         instructions=draft.instructions,
     )
-    track_id = store.track_id_by_name(session, draft.track)
-    if track_id is None:
-        known = ", ".join(store.track_names(session))
+    track = taxonomy.get_track_by_name(session, draft.track)
+    if track is None:
+        known = ", ".join(sorted(t.name for t in taxonomy.list_tracks(session)))
         errors.append(FieldError("track", f"is not a track (known: {known})"))
-    if draft.domain and not store.domain_exists(session, draft.domain):
+    if draft.domain and taxonomy.get_domain(session, draft.domain) is None:
         errors.append(FieldError("domain", f"{draft.domain!r} is not a domain of the taxonomy"))
     try:
         questions = rules.validate_questions(draft.questions)
@@ -104,8 +104,8 @@ def _validate(session: Session, draft: AssessmentDraft) -> tuple[int, list[dict[
         questions = []
     if errors:
         raise invalid("assessment.invalid", errors)
-    assert track_id is not None
-    return track_id, questions
+    assert track is not None
+    return track.id, questions
 
 
 def _audit(

@@ -11,7 +11,7 @@ from expertloop.core.eligibility import AssessmentRef, Requirements, closing_ass
 from expertloop.core.policies import Actor, ProjectPolicy, UserPolicy, authorize, is_allowed
 from expertloop.services.eligibility import assessments_for, gaps_for, held_by
 from expertloop.services.projects import list_projects, ref
-from expertloop.store import Session
+from expertloop.store import Session, taxonomy
 from expertloop.store import eligibility as store
 from expertloop.store import projects as project_store
 from expertloop.store.tables import Project
@@ -100,7 +100,7 @@ def _open_cards(
 
 
 def _terms_of(session: Session, projects: list[Project]) -> dict[int, Terms]:
-    rates = store.track_rates(session)
+    rates = taxonomy.track_rates(session)
     measured = store.measured_seconds(session, [project.id for project in projects])
     return {project.id: _terms(project, rates, measured.get(project.id)) for project in projects}
 

@@ -8,16 +8,16 @@ token's hash is stored, so the link is shown once. An invitation's status is der
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
 
-from expertloop.core.errors import Conflict, FieldError, NotFound, invalid
+from expertloop.core.errors import Conflict, FieldError, Invalid, NotFound, invalid
 from expertloop.core.lifecycles import Role
 from expertloop.core.policies import Actor, InvitationPolicy, authorize
+from expertloop.core.profiles import Profile, check_profile
 from expertloop.services import security, users
-from expertloop.store import Session, audit
+from expertloop.store import Session, audit, taxonomy
 from expertloop.store import invitations as store
 from expertloop.store import users as user_store
 from expertloop.store.tables import Domain, Invitation, User
@@ -25,7 +25,6 @@ from expertloop.store.tables import Domain, Invitation, User
 SIGNUP_PATH = "/signup/"
 MAX_NOTE_CHARS = 2_000
 MAX_NAME_CHARS = 200
-MAX_LANGUAGES, MAX_LANGUAGE_CHARS = 20, 40
 ASK_AGAIN = "ask the person who invited you for a new link"
 
 
@@ -274,37 +273,26 @@ def _check_sign_up(session: Session, sign_up: SignUp) -> tuple[list[str], list[s
         errors.append(FieldError("password", f"must be at least {users.MIN_PASSWORD} characters"))
     if sign_up.password_again is not None and sign_up.password_again != sign_up.password:
         errors.append(FieldError("password_again", "does not match the password"))
-    known = store.known_domain_slugs(session, list(sign_up.domains))
+    try:
+        profile = check_profile(
+            domains=list(sign_up.domains), languages=list(sign_up.languages), attributes={}
+        )
+    except Invalid as error:  # the profile page's own rules, reported with ours
+        errors.extend(error.errors)
+        profile = Profile(domains=[], languages=[], attributes={})
+    named = {error.field for error in errors}
+    known = taxonomy.existing_slugs(session, [d for d in sign_up.domains if isinstance(d, str)])
     for index, slug in enumerate(sign_up.domains):
-        if slug not in known:
+        if slug not in known and f"domains[{index}]" not in named:
             errors.append(FieldError(f"domains[{index}]", f"{slug!r} is not a known domain"))
-    languages = [language.strip() for language in sign_up.languages]
-    for index, language in enumerate(languages):
-        if not language or len(language) > MAX_LANGUAGE_CHARS:
-            message = f"must be 1 to {MAX_LANGUAGE_CHARS} characters"
-            errors.append(FieldError(f"languages[{index}]", message))
-    if len(languages) > MAX_LANGUAGES:
-        errors.append(FieldError("languages", f"must list at most {MAX_LANGUAGES} languages"))
     if errors:
         raise invalid("invitation.invalid", errors)
-    return _unique(sign_up.domains), _unique(languages)
-
-
-def _unique(values: list[str]) -> list[str]:
-    return list(dict.fromkeys(values))
+    return profile.domains, profile.languages
 
 
 def list_domains(*, session: Session) -> list[Domain]:
     """The domains of the taxonomy a new expert may pick, by name."""
-    return store.list_domains(session)
-
-
-LANGUAGE_SPLIT = re.compile(r"[,;\n]+")
-
-
-def split_languages(text: str) -> list[str]:
-    """Languages typed in one box (``English, French``), blanks dropped."""
-    return [part.strip() for part in LANGUAGE_SPLIT.split(text) if part.strip()]
+    return taxonomy.list_domains(session)
 
 
 def _record(

@@ -13,8 +13,7 @@ from expertloop.core.errors import FieldError, NotFound, invalid
 from expertloop.core.kinds import get_kind
 from expertloop.core.lifecycles import ItemState, ProjectStatus
 from expertloop.core.policies import Actor, Policy, ProjectPolicy, ProjectRef, authorize, is_allowed
-from expertloop.store import Session, audit
-from expertloop.store import eligibility as eligibility_store
+from expertloop.store import Session, audit, taxonomy
 from expertloop.store import projects as store
 from expertloop.store.tables import GuidelineVersion, Project
 
@@ -107,8 +106,8 @@ def _terms(
     """
     parsed = parse_requirements(
         requirements,
-        tracks=set(eligibility_store.track_rates(session)),
-        domains=eligibility_store.domain_slugs(session),
+        tracks={track.name for track in taxonomy.list_tracks(session)},
+        domains=taxonomy.all_slugs(session),
     )
     errors = []
     if hourly_rate is not None and not 0 < hourly_rate <= MAX_RATE:
@@ -117,12 +116,12 @@ def _terms(
         errors.append(FieldError("minutes_per_item", f"must be from 1 to {MAX_MINUTES}"))
     if errors:
         raise invalid("project.invalid", errors)
-    track = parsed.tracks[0] if parsed.tracks else None
+    track = taxonomy.get_track_by_name(session, parsed.tracks[0]) if parsed.tracks else None
     return {
         "requirements": parsed.as_stored(),
         "hourly_rate": None if hourly_rate is None else hourly_rate.quantize(CENT),
         "minutes_per_item": minutes_per_item,
-        "track_id": eligibility_store.track_id_of(session, track) if track else None,
+        "track_id": track.id if track else None,
     }
 
 

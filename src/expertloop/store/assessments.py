@@ -17,22 +17,9 @@ from expertloop.store.tables import (
     Assessment,
     AssessmentAttempt,
     AttemptGrant,
-    Domain,
     Track,
     User,
 )
-
-
-def track_id_by_name(session: Session, name: str) -> int | None:
-    return session.scalar(select(Track.id).where(Track.name == name))
-
-
-def track_names(session: Session) -> list[str]:
-    return list(session.scalars(select(Track.name).order_by(Track.name)))
-
-
-def domain_exists(session: Session, slug: str) -> bool:
-    return session.scalar(select(Domain.id).where(Domain.slug == slug)) is not None
 
 
 def add_assessment(session: Session, *, values: dict[str, Any], now: datetime) -> Assessment:

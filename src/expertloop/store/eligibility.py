@@ -1,9 +1,7 @@
-"""What eligibility and the expert's dashboard read: track names and rates, domain slugs, an
-expert's qualifications, the assessments open to them, measured time per item."""
+"""What eligibility and the expert's dashboard read: an expert's qualifications, the
+assessments open to them, measured time per item (tracks and domains: ``store.taxonomy``)."""
 
 from __future__ import annotations
-
-from decimal import Decimal
 
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
@@ -14,24 +12,10 @@ from expertloop.store.tables import (
     Assessment,
     AssessmentAttempt,
     AttemptGrant,
-    Domain,
     Judgment,
     Qualification,
     Track,
 )
-
-
-def track_rates(session: Session) -> dict[str, Decimal]:
-    """Every track's hourly rate by name."""
-    return {name: rate for name, rate in session.execute(select(Track.name, Track.hourly_rate))}
-
-
-def track_id_of(session: Session, name: str) -> int | None:
-    return session.scalar(select(Track.id).where(Track.name == name))
-
-
-def domain_slugs(session: Session) -> set[str]:
-    return set(session.scalars(select(Domain.slug)))
 
 
 def held_qualifications(session: Session, expert_id: int) -> list[tuple[str, str | None, str]]:

@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import CursorResult, select, update
 from sqlalchemy.orm import Session, aliased
 
-from expertloop.store.tables import Domain, Invitation, User
+from expertloop.store.tables import Invitation, User
 
 
 def add_invitation(
@@ -105,14 +105,3 @@ def set_user(session: Session, *, invitation_id: int, user_id: int) -> None:
 def _rowcount(result: object) -> int:
     assert isinstance(result, CursorResult)
     return int(result.rowcount)
-
-
-def list_domains(session: Session) -> list[Domain]:
-    return list(session.scalars(select(Domain).order_by(Domain.name)))
-
-
-def known_domain_slugs(session: Session, slugs: list[str]) -> set[str]:
-    """Which of ``slugs`` name a domain of the taxonomy."""
-    if not slugs:
-        return set()
-    return set(session.scalars(select(Domain.slug).where(Domain.slug.in_(slugs))))

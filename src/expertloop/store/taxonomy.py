@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from datetime import datetime
+from decimal import Decimal
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
@@ -18,6 +19,10 @@ def list_domains(session: Session) -> list[Domain]:
 
 def get_domain(session: Session, slug: str) -> Domain | None:
     return session.scalars(select(Domain).where(Domain.slug == slug)).first()
+
+
+def all_slugs(session: Session) -> set[str]:
+    return set(session.scalars(select(Domain.slug)))
 
 
 def existing_slugs(session: Session, slugs: Iterable[str]) -> set[str]:
@@ -47,6 +52,11 @@ def get_track_by_name(session: Session, name: str, *, lock: bool = False) -> Tra
     if lock:
         query = query.with_for_update()
     return session.scalars(query).first()
+
+
+def track_rates(session: Session) -> dict[str, Decimal]:
+    """Every track's hourly rate by name."""
+    return {name: rate for name, rate in session.execute(select(Track.name, Track.hourly_rate))}
 
 
 def get_tracks(session: Session, track_ids: Iterable[int]) -> dict[int, Track]:

@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse, Response
 from expertloop.core.errors import Conflict, FieldError, Invalid, invalid
 from expertloop.core.lifecycles import QUALIFICATION_TRANSITIONS, QualificationAction
 from expertloop.core.policies import ExpertPolicy, QualificationPolicy, is_allowed
-from expertloop.core.profiles import BACKGROUND_ATTRIBUTES, CredentialKind
+from expertloop.core.profiles import BACKGROUND_ATTRIBUTES, CredentialKind, split_language_tags
 from expertloop.services import experts, qualifications, tracks
 from expertloop.services.experts import ExpertView
 from expertloop.web import tracks as track_pages
@@ -138,7 +138,7 @@ def save_profile(
             session=session,
             actor=login.actor,
             domains=domains or [],
-            languages=[t for t in re.split(r"[,\s]+", languages) if t],
+            languages=split_language_tags(languages),
             attributes={**parse_other(other), **named},
             now=now,
         )

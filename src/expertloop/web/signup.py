@@ -15,6 +15,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from expertloop.core.errors import Conflict, DomainError, Invalid, NotFound
 from expertloop.core.lifecycles import Role
+from expertloop.core.profiles import split_language_tags
 from expertloop.services import invitations
 from expertloop.services.invitations import SignUp
 from expertloop.web.auth import logged_in_redirect
@@ -112,7 +113,7 @@ def sign_up(
         password=password,
         password_again=password_again,
         domains=domains or [],
-        languages=invitations.split_languages(languages),
+        languages=split_language_tags(languages),
     )
     days = request.app.state.settings.session_days
     try:

@@ -1,6 +1,7 @@
 // An attempt at an assessment: a countdown from the server's remaining time, keyboard moves
 // between questions, answers kept as a localStorage draft, and submit through the JSON API with
-// the session's CSRF token. The draft is cleared only once the server has stored the answers.
+// the session's CSRF token (api.js). The draft is cleared only once the server has stored the
+// answers.
 (function () {
   "use strict";
 
@@ -12,8 +13,7 @@
     if (!root || !form) return;
     const attemptId = root.dataset.attempt;
     const draftKey = "expertloop.attempt." + attemptId;
-    const csrfMeta = document.querySelector('meta[name="csrf-token"]');
-    const csrf = csrfMeta ? csrfMeta.content : "";
+    const api = window.expertloopApi;
     const statusBox = document.getElementById("form-status");
     const reloadLink = document.getElementById("reload-link");
     const questions = Array.from(form.querySelectorAll(".question"));
@@ -65,20 +65,11 @@
     }
 
     function saveDraft() {
-      try {
-        localStorage.setItem(draftKey, JSON.stringify(rawValues()));
-      } catch (_) {
-        // Storage may be full or disabled; the answers stay in the page.
-      }
+      api.saveDraft(draftKey, rawValues());
     }
 
     function restoreDraft() {
-      let draft = null;
-      try {
-        draft = JSON.parse(localStorage.getItem(draftKey) || "null");
-      } catch (_) {
-        draft = null;
-      }
+      const draft = api.loadDraft(draftKey);
       if (!draft) return;
       for (const section of questions) {
         const saved = draft[section.dataset.question];
@@ -92,11 +83,7 @@
     }
 
     function clearDraft() {
-      try {
-        localStorage.removeItem(draftKey);
-      } catch (_) {
-        // Nothing to do.
-      }
+      api.clearDraft(draftKey);
     }
 
     // ---- focus and keys ---------------------------------------------------------------------
@@ -159,21 +146,7 @@
 
     // ---- submitting ------------------------------------------------------------------------
     function showStatus(text, tone, details) {
-      statusBox.hidden = false;
-      statusBox.className = "notice " + (tone || "");
-      statusBox.replaceChildren();
-      const head = document.createElement("p");
-      head.textContent = text;
-      statusBox.append(head);
-      if (details && details.length) {
-        const list = document.createElement("ul");
-        for (const line of details) {
-          const li = document.createElement("li");
-          li.textContent = line;
-          list.append(li);
-        }
-        statusBox.append(list);
-      }
+      api.showStatus(statusBox, text, tone, details);
     }
 
     async function submit() {
@@ -184,16 +157,7 @@
       showStatus("Submitting…", "pending");
       let response;
       try {
-        response = await fetch("/api/v1/attempts/" + attemptId + "/submit", {
-          method: "POST",
-          credentials: "same-origin",
-          headers: {
-            "Content-Type": "application/json",
-            "Accept": "application/json",
-            "X-CSRF-Token": csrf,
-          },
-          body: JSON.stringify({ answers: answers() }),
-        });
+        response = await api.post("/api/v1/attempts/" + attemptId + "/submit", { answers: answers() });
       } catch (_) {
         busy = false;
         showStatus("Could not reach the server. Nothing is lost: press Ctrl+Enter to try again.", "error");
@@ -205,12 +169,7 @@
         return;
       }
       busy = false;
-      let problem = {};
-      try {
-        problem = await response.json();
-      } catch (_) {
-        problem = { message: "The server answered " + response.status + "." };
-      }
+      const problem = await api.problemOf(response);
       const errors = Array.isArray(problem.errors) ? problem.errors : [];
       for (const error of errors) {
         const section = form.querySelector('[data-field="' + error.field + '"]');

@@ -2,7 +2,8 @@
 // through the JSON API with the session cookie and its CSRF token. Never clears what the expert
 // typed unless the judgment was stored (or the expert skipped on purpose).
 //
-// What differs between task kinds lives in static/kinds/<kind>.js, loaded before this file. Each
+// Talking to the API, the status line and drafts come from api.js (window.expertloopApi).
+// What differs between task kinds lives in static/kinds/<kind>.js, loaded after this file. Each
 // registers itself on window.expertloopKinds[kind] as
 //   { value(form) -> object, restore(form, draft), key(event, bench) -> handled?,
 //     fields: [[fieldPrefix, label], ...], init(form, bench) optional }
@@ -50,8 +51,7 @@
     const workUrl = root.dataset.workUrl;
     const idempotencyKey = root.dataset.idempotencyKey;
     const heartbeatMs = Math.max(5, Number(root.dataset.heartbeatSeconds) || 20) * 1000;
-    const csrfMeta = document.querySelector('meta[name="csrf-token"]');
-    const csrf = csrfMeta ? csrfMeta.content : "";
+    const api = window.expertloopApi;
     const draftKey = "expertloop.draft." + assignmentId;
     const rationale = document.getElementById("rationale");
     const statusBox = document.getElementById("form-status");
@@ -66,54 +66,25 @@
 
     // ---- talking to the API -------------------------------------------------------------
     function post(action, body) {
-      return fetch("/api/v1/assignments/" + assignmentId + "/" + action, {
-        method: "POST",
-        credentials: "same-origin",
-        headers: {
-          "Content-Type": "application/json",
-          "Accept": "application/json",
-          "X-CSRF-Token": csrf,
-        },
-        body: JSON.stringify(body || {}),
-      });
+      return api.post("/api/v1/assignments/" + assignmentId + "/" + action, body);
     }
 
-    async function problemOf(response) {
-      try {
-        return await response.json();
-      } catch (_) {
-        return { code: "http." + response.status, message: "The server answered " + response.status + "." };
-      }
-    }
+    const problemOf = api.problemOf;
 
     // ---- drafts --------------------------------------------------------------------------------
     function saveDraft() {
-      const draft = { rationale: rationale.value, value: module.value(form) };
-      try {
-        localStorage.setItem(draftKey, JSON.stringify(draft));
-      } catch (_) {
-        // Storage may be full or disabled; the text stays in the page.
-      }
+      api.saveDraft(draftKey, { rationale: rationale.value, value: module.value(form) });
     }
 
     function restoreDraft() {
-      let draft = null;
-      try {
-        draft = JSON.parse(localStorage.getItem(draftKey) || "null");
-      } catch (_) {
-        draft = null;
-      }
+      const draft = api.loadDraft(draftKey);
       if (!draft) return;
       if (typeof draft.rationale === "string") rationale.value = draft.rationale;
       if (draft.value && typeof draft.value === "object") module.restore(form, draft.value);
     }
 
     function clearDraft() {
-      try {
-        localStorage.removeItem(draftKey);
-      } catch (_) {
-        // Nothing to do.
-      }
+      api.clearDraft(draftKey);
     }
 
     // ---- messages next to the form ---------------------------------------------------------
@@ -122,21 +93,7 @@
     }
 
     function showStatus(text, tone, details) {
-      statusBox.hidden = false;
-      statusBox.className = "notice " + (tone || "");
-      statusBox.replaceChildren();
-      const head = document.createElement("p");
-      head.textContent = text;
-      statusBox.append(head);
-      if (details && details.length) {
-        const list = document.createElement("ul");
-        for (const line of details) {
-          const li = document.createElement("li");
-          li.textContent = line;
-          list.append(li);
-        }
-        statusBox.append(list);
-      }
+      api.showStatus(statusBox, text, tone, details);
     }
 
     function markFields(errors) {
