@@ -64,7 +64,7 @@ def create_app(
     app.state.clock = clock
     app.state.token_cache = TokenCache(settings.auth_cache_seconds)
     app.state.model_connector = ConnectorSlot(settings)
-    app.state.write_runner = WriteRunner(database.sqlite)
+    app.state.write_runner = WriteRunner(database, threads=settings.db_pool_size)
     install_errors(app)
     app.include_router(api_router())
     app.include_router(web_router())

@@ -54,7 +54,11 @@ class Settings(BaseSettings):
         description="SQLite PRAGMA synchronous: FULL (a 2xx survives power loss) or NORMAL.",
     )
     db_pool_size: int = Field(
-        default=10, ge=1, le=200, description="PostgreSQL connections kept per process."
+        default=10,
+        ge=1,
+        le=200,
+        description="PostgreSQL connections kept per process, and the threads that run the "
+        "lease queue's writes there (SQLite: one writer thread).",
     )
     auth_cache_seconds: float = Field(
         default=5.0,
@@ -66,7 +70,8 @@ class Settings(BaseSettings):
         default=40,
         ge=1,
         le=1000,
-        description="Requests one server process works on at once (its thread pool size).",
+        description="Requests one server process works on at once besides the lease queue's "
+        "writes (its shared thread pool size).",
     )
     migrate_on_start: bool = Field(
         default=True, description="Run database migrations when the server starts."

@@ -21,6 +21,7 @@ ERRORS = {code: {"model": ErrorPublic} for code in (401, 403, 404, 409, 422)}
 
 def api_router() -> APIRouter:
     router = APIRouter(prefix=PREFIX, responses=ERRORS)  # type: ignore[arg-type]
-    for module in (projects, assignments, escalations, users, experts, assessments, invitations):
+    # The lease queue's routes first: Starlette tries routes in order, and they are the hot ones.
+    for module in (assignments, projects, escalations, users, experts, assessments, invitations):
         router.include_router(module.router)
     return router

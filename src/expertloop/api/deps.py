@@ -6,7 +6,7 @@ import asyncio
 import functools
 import secrets
 import threading
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime
 from typing import Annotated, Any
@@ -61,38 +61,46 @@ ReadSessionDep = Annotated[Session, Depends(read_session)]
 NowDep = Annotated[datetime, Depends(get_now)]
 
 
-RunWrite = Callable[..., Awaitable[Any]]
-
-
 class WriteRunner:
-    """Runs a blocking write use case off the event loop: on SQLite in the process's one writer
-    thread (SQLite admits one writer; a single thread that never waits for a lock costs less
-    than forty that queue for one), on PostgreSQL in the shared thread pool."""
+    """Runs the lease queue's write use cases off the event loop, each in a session of its own,
+    on threads of their own: on SQLite one writer thread (SQLite admits one writer; a single
+    thread that never waits for a lock costs less than forty that queue for one), on PostgreSQL
+    as many threads as the connection pool holds (more would only wait for a connection). Slow
+    requests elsewhere (a model endpoint taking seconds) never hold these threads.
 
-    def __init__(self, sqlite: bool) -> None:
-        self._executor = (
-            ThreadPoolExecutor(max_workers=1, thread_name_prefix="sqlite-writer")
-            if sqlite
-            else None
+    The session is opened and closed in the thread that uses it, so the hot routes need no
+    session dependency (FastAPI's generator dependencies cost as much as a query).
+    """
+
+    def __init__(self, database: Database, *, threads: int) -> None:
+        self._database = database
+        self._executor = ThreadPoolExecutor(
+            max_workers=1 if database.sqlite else threads, thread_name_prefix="queue-writer"
         )
 
     async def __call__(self, func: Callable[..., Any], /, **kwargs: Any) -> Any:
-        if self._executor is None:
-            return await run_in_threadpool(func, **kwargs)
-        loop = asyncio.get_running_loop()
-        return await loop.run_in_executor(self._executor, functools.partial(func, **kwargs))
+        """``func(session=<a new write session>, **kwargs)``, off the event loop."""
+        call = functools.partial(self._in_session, func, kwargs)
+        return await asyncio.get_running_loop().run_in_executor(self._executor, call)
+
+    def _in_session(self, func: Callable[..., Any], kwargs: dict[str, Any]) -> Any:
+        with self._database.scoped(write=True) as session:
+            return func(session=session, **kwargs)
 
     def close(self) -> None:
-        if self._executor is not None:
-            self._executor.shutdown(wait=True)
+        self._executor.shutdown(wait=True)
 
 
-async def write_runner(request: Request) -> RunWrite:
+async def run_write(request: Request, func: Callable[..., Any], /, **kwargs: Any) -> Any:
+    """Run a write use case through the app's ``WriteRunner`` (see there)."""
     runner: WriteRunner = request.app.state.write_runner
-    return runner
+    return await runner(func, **kwargs)
 
 
-WriterDep = Annotated[RunWrite, Depends(write_runner)]
+def now_of(request: Request) -> datetime:
+    """The app's clock, read without a dependency (for the hot routes)."""
+    clock: Clock = request.app.state.clock
+    return clock()
 
 
 def bearer_token(request: Request) -> str | None:
@@ -103,8 +111,9 @@ def bearer_token(request: Request) -> str | None:
     return None
 
 
-async def current_login(request: Request, now: NowDep) -> Authenticated:
+async def current_login(request: Request) -> Authenticated:
     """Who is calling: a bearer token, or a browser session cookie plus its CSRF header."""
+    now = now_of(request)
     token = bearer_token(request)
     from_cookie = token is None
     token = token or request.cookies.get(SESSION_COOKIE)

@@ -1,24 +1,26 @@
 """The lease queue over HTTP: claim, heartbeat, release, submit, and a red-team model reply.
 
 These are the hot routes, so each is ``async`` and makes exactly one hop off the event loop for
-its (blocking) service call (``run_write``: on SQLite the process's one writer thread), and
+its (blocking) service call, in a session of its own (``run_write``: on SQLite the process's one
+writer thread), with the fewest dependencies (the caller; the clock is read in the route), and
 claim and submit return their JSON already serialised: the declared ``response_model`` still
 documents them, but FastAPI skips validating and encoding the answer a second time.
 """
 
 from __future__ import annotations
 
-from fastapi import APIRouter, Response, status
+from fastapi import APIRouter, Request, Response, status
 from pydantic import BaseModel
 from starlette.concurrency import run_in_threadpool
 
 from expertloop.api.deps import (
     ConnectorDep,
     CurrentActor,
+    CurrentLogin,
     NowDep,
     ReadSessionDep,
-    SessionDep,
-    WriterDep,
+    now_of,
+    run_write,
 )
 from expertloop.api.schemas import (
     ClaimPublic,
@@ -42,11 +44,9 @@ router = APIRouter(tags=["queue"])
     response_model=ClaimPublic,
     responses={204: {"description": "Nothing is left for this expert"}},
 )
-async def claim_next(
-    project_id: int, session: SessionDep, actor: CurrentActor, now: NowDep, write: WriterDep
-) -> Response:
-    claim = await write(
-        queue.claim_next, session=session, actor=actor, project_id=project_id, now=now
+async def claim_next(project_id: int, request: Request, login: CurrentLogin) -> Response:
+    claim = await run_write(
+        request, queue.claim_next, actor=login.actor, project_id=project_id, now=now_of(request)
     )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -61,30 +61,25 @@ async def claim_next(
 @router.post("/assignments/{assignment_id}/heartbeat", response_model=LeasePublic)
 async def heartbeat(
     assignment_id: int,
-    session: SessionDep,
-    actor: CurrentActor,
-    now: NowDep,
-    write: WriterDep,
+    request: Request,
+    login: CurrentLogin,
     body: HeartbeatCreate | None = None,
 ) -> LeasePublic:
-    active = body.active if body else True
-    lease = await write(
+    lease = await run_write(
+        request,
         queue.heartbeat,
-        session=session,
-        actor=actor,
+        actor=login.actor,
         assignment_id=assignment_id,
-        now=now,
-        active=active,
+        now=now_of(request),
+        active=body.active if body else True,
     )
     return lease_public(lease)
 
 
 @router.post("/assignments/{assignment_id}/release", response_model=LeasePublic)
-async def release(
-    assignment_id: int, session: SessionDep, actor: CurrentActor, now: NowDep, write: WriterDep
-) -> LeasePublic:
-    lease = await write(
-        queue.release, session=session, actor=actor, assignment_id=assignment_id, now=now
+async def release(assignment_id: int, request: Request, login: CurrentLogin) -> LeasePublic:
+    lease = await run_write(
+        request, queue.release, actor=login.actor, assignment_id=assignment_id, now=now_of(request)
     )
     return lease_public(lease)
 
@@ -96,22 +91,17 @@ async def release(
     responses={200: {"model": JudgmentPublic, "description": "Replay of the same key"}},
 )
 async def submit_judgment(
-    assignment_id: int,
-    body: JudgmentCreate,
-    session: SessionDep,
-    actor: CurrentActor,
-    now: NowDep,
-    write: WriterDep,
+    assignment_id: int, body: JudgmentCreate, request: Request, login: CurrentLogin
 ) -> Response:
-    result = await write(
+    result = await run_write(
+        request,
         judgments.submit_judgment,
-        session=session,
-        actor=actor,
+        actor=login.actor,
         assignment_id=assignment_id,
         value=body.value,
         rationale=body.rationale,
         idempotency_key=body.idempotency_key,
-        now=now,
+        now=now_of(request),
     )
     code = status.HTTP_201_CREATED if result.created else status.HTTP_200_OK
     return json_response(JudgmentPublic.model_validate(result.judgment), code)
