@@ -6,13 +6,14 @@ from __future__ import annotations
 import csv
 import io
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from expertloop.services import experts
 from expertloop.services.users import log_in
 from expertloop.store import Database
-from expertloop.store.tables import QualificationEvent, User
+from expertloop.store.tables import Credential, QualificationEvent, User
 
 EXPERTS_CSV = (
     "email,name,role,password,domains,languages,attr_region,attr_years_of_practice,attr_sector\n"
@@ -230,3 +231,41 @@ def test_qualifications_change_records_the_reason(
             ("suspend", "suspended", None, "gold accuracy 0.61"),
         ]
         assert session.query(User).count() == 1
+
+
+def test_experts_verify_credential_marks_it_with_the_note(cli: Any, database: Any) -> None:
+    with database.scoped() as session:
+        user = User(
+            email="vera@example.org",
+            name="Vera",
+            role="expert",
+            password_hash=None,
+            active=True,
+            created_at=datetime.now(UTC),
+        )
+        session.add(user)
+        session.flush()
+        claim = Credential(
+            user_id=user.id,
+            kind="licence",
+            title="Medical licence",
+            issuer="GMC",
+            status="claimed",
+            created_at=datetime.now(UTC),
+        )
+        session.add(claim)
+        session.commit()
+        credential_id = claim.id
+    args = ["experts", "verify-credential", "--expert", "vera@example.org"]
+    args += ["--credential", str(credential_id), "--status", "verified"]
+    done = cli(*args, "--note", "checked on the GMC register")
+    assert done.exit_code == 0, done.output
+    assert done.output.strip() == (
+        f"vera@example.org: credential {credential_id} 'Medical licence' is verified"
+    )
+    with database.scoped() as session:
+        stored = session.get(Credential, credential_id)
+        assert stored is not None
+        assert (stored.status, stored.note) == ("verified", "checked on the GMC register")
+    missing = cli(*args, "--note", "  ")
+    assert missing.exit_code == 1 and "note" in missing.output

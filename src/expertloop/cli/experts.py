@@ -1,5 +1,5 @@
-"""The expert workforce from the command line: ``experts import|export``, ``tracks list|set-rate``,
-``domains list|add`` and ``qualifications change``."""
+"""The expert workforce from the command line: ``experts import|export|verify-credential``,
+``tracks list|set-rate``, ``domains list|add`` and ``qualifications change``."""
 
 from __future__ import annotations
 
@@ -111,6 +111,39 @@ def export_roster(
         with output_stream(out) as stream:
             count = write_roster(stream, views, format.value)
     typer.echo(f"exported {count} experts", err=True)
+
+
+class Verdict(StrEnum):
+    VERIFIED = "verified"
+    REJECTED = "rejected"
+
+
+@experts_app.command("verify-credential")
+def verify_credential(
+    expert: Annotated[str, typer.Option(help="The expert's email.")],
+    credential: Annotated[
+        int, typer.Option(help="The credential's id (in `experts export --format jsonl`).")
+    ],
+    status: Annotated[Verdict, typer.Option(help="verified or rejected.")],
+    note: Annotated[str, typer.Option(help="How it was checked, or why it could not be.")],
+    db: DbOption = None,
+) -> None:
+    """Mark an expert's credential verified or rejected, with a note the expert sees."""
+    with open_database(db) as database, database.scoped() as session:
+        try:
+            expert_id = experts.get_expert_id_by_email(session=session, email=expert)
+            checked = experts.verify_credential(
+                session=session,
+                actor=None,
+                expert_id=expert_id,
+                credential_id=credential,
+                status=status.value,
+                note=note,
+                now=utc_now(),
+            )
+        except DomainError as error:
+            raise fail(error) from None
+        typer.echo(f"{expert}: credential {checked.id} {checked.title!r} is {checked.status}")
 
 
 @tracks_app.command("list")
