@@ -88,6 +88,8 @@ def test_demo_experts_see_what_their_qualifications_unlock(cli: Any, database: D
                 session=session, actor=Actor(expert.id, Role.EXPERT), now=now
             )
     clinician, lawyer = boards[EXPERTS[0]], boards[EXPERTS[1]]
+    assert all(card.terms.rate is not None for card in clinician.available)
+    assert all(card.terms.minutes_per_item for card in clinician.available)
     open_names = {card.project.name for card in clinician.available}
     assert "Emergency triage vignettes (qualified clinicians)" in open_names
     assert [card.project.name for card in clinician.locked] == ["Patch review (coding track)"]

@@ -10,6 +10,8 @@ wrong, some are right only with caveats. The demo stores no answer key.
 
 from __future__ import annotations
 
+from dataclasses import replace
+from decimal import Decimal
 from typing import Any
 
 from expertloop.cli.demo_assessments import locked_projects
@@ -213,7 +215,26 @@ Say in the rationale what decided it (at least 20 characters).
 """
 
 
+DEMO_RATE = Decimal("45.00")
+MINUTES = {"label": 2, "pairwise": 4, "ranking": 6, "rubric": 6, "verify": 2}
+"""The lead's estimate of minutes per item by kind (writing kinds take longer: 10)."""
+
+
 def demo_projects() -> list[SeedProject]:
+    """Every demo project; those open to every expert pay the demo's own rate."""
+    return [
+        seed if seed.draft.requirements else _with_terms(seed)
+        for seed in [*_open_projects(), *locked_projects()]
+    ]
+
+
+def _with_terms(seed: SeedProject) -> SeedProject:
+    minutes = MINUTES.get(seed.draft.kind, 10)
+    draft = replace(seed.draft, hourly_rate=DEMO_RATE, minutes_per_item=minutes)
+    return SeedProject(draft, seed.items)
+
+
+def _open_projects() -> list[SeedProject]:
     return [
         SeedProject(
             ProjectDraft(
@@ -238,5 +259,4 @@ def demo_projects() -> list[SeedProject]:
             PAIRWISE_ITEMS,
         ),
         *other_kind_projects(),
-        *locked_projects(),
     ]
