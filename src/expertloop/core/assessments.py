@@ -30,6 +30,8 @@ MAX_QUESTIONS, MAX_OPTIONS, MAX_RUBRIC = 200, 26, 20
 MAX_ID, MAX_TEXT, MAX_ANSWER_CHARS = 60, 20_000, 50_000
 MIN_TIME_LIMIT, MAX_TIME_LIMIT = 60, 86_400
 GRACE_SECONDS = 5
+FREE_ATTEMPTS = 1
+"""Attempts every expert has at an assessment; each admin grant adds one."""
 """Submissions this late after the deadline are still accepted (the network takes time)."""
 PUBLIC_FIELDS = ("id", "kind", "prompt", "points")
 PUBLIC_OPTION_FIELDS = ("id", "text")
@@ -164,6 +166,11 @@ def _rubric(raw: Any, where: str, points: float, errors: list[FieldError]) -> li
         description = _text(line.get("description"), f"{at}.description", errors)
         rubric.append({"points": value, "description": description})
     return rubric
+
+
+def attempts_left(*, used: int, grants: int) -> int:
+    """How many more attempts an expert may start (the one-attempt rule, plus grants)."""
+    return max(0, FREE_ATTEMPTS + grants - used)
 
 
 def public_question(question: dict[str, Any]) -> dict[str, Any]:

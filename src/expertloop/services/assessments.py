@@ -185,7 +185,7 @@ def _taker_view(
         None,
         len(questions),
         _points(questions),
-        attempts_left=max(0, 1 + grants - len(attempts)),
+        attempts_left=rules.attempts_left(used=len(attempts), grants=grants),
         my_status=_shown_status(attempts[-1], now) if attempts else None,
         attempts=attempts,
     )
@@ -305,4 +305,5 @@ def grant_attempt(
     used = len(store.list_attempts_of(session, expert_id=expert.id, assessment_id=assessment.id))
     grants = store.count_grants(session, expert_id=expert.id, assessment_id=assessment.id)
     session.commit()
-    return GrantView(grant, max(0, 1 + grants.get(assessment.id, 0) - used))
+    left = rules.attempts_left(used=used, grants=grants.get(assessment.id, 0))
+    return GrantView(grant, left)

@@ -67,7 +67,7 @@ def start_attempt(
         session.commit()
         return _owner_view(session, resumable, assessment, track, now, resumed=True)
     grants = store.count_grants(session, expert_id=actor.id, assessment_id=assessment.id)
-    if len(attempts) >= 1 + grants.get(assessment.id, 0):
+    if rules.attempts_left(used=len(attempts), grants=grants.get(assessment.id, 0)) == 0:
         session.commit()  # keeps an attempt just marked expired
         raise _limit_reached()
     try:

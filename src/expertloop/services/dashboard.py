@@ -71,7 +71,7 @@ def get_dashboard(*, session: Session, actor: Actor, now: datetime) -> Dashboard
     assessments: list[AssessmentRef] | None = None
     available, unmet = [], []
     for project in workable:
-        gaps = gaps_for(session, project, held)
+        gaps = gaps_for(project, held)
         if not gaps:
             available.append(project)
             continue

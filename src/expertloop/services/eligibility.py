@@ -6,6 +6,7 @@ the callers' use cases do.
 
 from __future__ import annotations
 
+from expertloop.core.assessments import attempts_left
 from expertloop.core.eligibility import (
     AssessmentRef,
     Gap,
@@ -38,13 +39,13 @@ def assessments_for(session: Session, expert_id: int) -> list[AssessmentRef]:
             title=assessment.title,
             track=track,
             domain=assessment.domain,
-            attempts_left=max(0, 1 + grants - used),
+            attempts_left=attempts_left(used=used, grants=grants),
         )
         for assessment, track, used, grants in store.open_assessments(session, expert_id)
     ]
 
 
-def gaps_for(session: Session, project: Project, held: list[Held]) -> list[Gap]:
+def gaps_for(project: Project, held: list[Held]) -> list[Gap]:
     """What the expert holding ``held`` misses for ``project`` (empty: eligible)."""
     requirements = Requirements.from_stored(project.requirements)
     if requirements.empty:
@@ -61,7 +62,7 @@ def require_eligible(session: Session, *, project: Project, actor: Actor) -> Non
     """
     if Requirements.from_stored(project.requirements).empty:
         return  # no query at all on the hot path of open projects
-    gaps = gaps_for(session, project, held_by(session, actor.id))
+    gaps = gaps_for(project, held_by(session, actor.id))
     if not gaps:
         return
     reasons = "; ".join(gap.message() for gap in gaps)

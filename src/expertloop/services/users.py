@@ -91,14 +91,7 @@ def add_user(
             "user.email_taken", [FieldError("email", "a user with this email exists")]
         ) from None
     if role_value in (Role.EXPERT, Role.REVIEWER):
-        profile = profile or {}
-        store.add_profile(
-            session,
-            user_id=user.id,
-            domains=list(profile.get("domains", [])),
-            languages=list(profile.get("languages", [])),
-            attributes=dict(profile.get("attributes", {})),
-        )
+        _add_profile(session, user.id, profile or {})
     token = security.new_token()
     store.add_token(
         session,
@@ -118,6 +111,16 @@ def add_user(
         detail={"role": role_value},
     )
     return CreatedUser(user=user, token=token)
+
+
+def _add_profile(session: Session, user_id: int, profile: dict[str, Any]) -> None:
+    store.add_profile(
+        session,
+        user_id=user_id,
+        domains=list(profile.get("domains", [])),
+        languages=list(profile.get("languages", [])),
+        attributes=dict(profile.get("attributes", {})),
+    )
 
 
 def _check_user_fields(*, email: str, role: str, password: str | None) -> Role:

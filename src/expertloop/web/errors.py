@@ -6,11 +6,14 @@ expired login on a page becomes a redirect to the login form instead of a 401 pa
 
 from __future__ import annotations
 
+import re
+from collections.abc import Callable
 from urllib.parse import quote
 
 from fastapi import Request
 from fastapi.responses import RedirectResponse, Response
 
+from expertloop.core.errors import FieldError, Invalid
 from expertloop.web.deps import SESSION_COOKIE
 from expertloop.web.render import render
 
@@ -24,6 +27,24 @@ TITLES = {
 }
 
 MESSAGES = {"route.not_found": "There is no page at this address."}
+INDEX = re.compile(r"\[\d+\]$")
+
+
+def by_list_field(problem: FieldError) -> tuple[str, str]:
+    """``domains[1]`` and ``domains[3]`` both go to the form field ``domains``."""
+    return INDEX.sub("", problem.field), problem.message
+
+
+def field_errors(
+    error: Invalid, place: Callable[[FieldError], tuple[str, str]] = by_list_field
+) -> dict[str, str]:
+    """The messages of an ``Invalid`` per form field (``place`` says which field and what to
+    say), joined when several land on one field."""
+    found: dict[str, list[str]] = {}
+    for problem in error.errors:
+        field, message = place(problem)
+        found.setdefault(field, []).append(message)
+    return {name: "; ".join(messages) for name, messages in found.items()}
 
 
 def safe_next(target: str | None) -> str:

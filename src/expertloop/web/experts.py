@@ -7,7 +7,6 @@ typed and the field named. Tracks and domains have their pages in ``web.tracks``
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -21,11 +20,11 @@ from expertloop.services import experts, qualifications, tracks
 from expertloop.services.experts import ExpertView
 from expertloop.web import tracks as track_pages
 from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionDep, check_csrf
+from expertloop.web.errors import by_list_field, field_errors
 from expertloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
 router.include_router(track_pages.router)
-INDEX = re.compile(r"\[\d+\]$")
 EMPTY_CLAIM = {"kind": "degree", "title": "", "issuer": "", "year": "", "years_of_practice": ""}
 FormText = Annotated[str, Form()]
 SAVED = {"profile": "Profile saved.", "credential": "Credential added.", "withdrawn": "Withdrawn."}
@@ -43,20 +42,21 @@ def profile_values(view: ExpertView) -> dict[str, Any]:
     }
 
 
+def _profile_field(problem: FieldError) -> tuple[str, str]:
+    """``domains[1]`` goes to ``domains``, ``attributes.region`` to ``region``, any other
+    attribute to ``other`` (named in the message)."""
+    field, message = by_list_field(problem)
+    if not field.startswith("attributes"):
+        return field, message
+    key = field.partition(".")[2]
+    if key in BACKGROUND_ATTRIBUTES:
+        return key, message
+    return "other", f"{key}: {message}" if key else message
+
+
 def form_errors(error: Invalid) -> dict[str, str]:
-    """Messages per form field: ``domains[1]`` goes to ``domains``, ``attributes.region`` to
-    ``region``, any other attribute to ``other``."""
-    found: dict[str, list[str]] = {}
-    for problem in error.errors:
-        field = INDEX.sub("", problem.field)
-        if field.startswith("attributes"):
-            key = field.partition(".")[2]
-            field = key if key in BACKGROUND_ATTRIBUTES else "other"
-            message = f"{key}: {problem.message}" if field == "other" and key else problem.message
-        else:
-            message = problem.message
-        found.setdefault(field, []).append(message)
-    return {name: "; ".join(messages) for name, messages in found.items()}
+    """Messages per field of the profile and qualification forms."""
+    return field_errors(error, _profile_field)
 
 
 def parse_other(text: str) -> dict[str, str]:

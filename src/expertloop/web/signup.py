@@ -7,7 +7,6 @@ what to do instead. ``/invitations`` lets leads and admins invite by email and r
 
 from __future__ import annotations
 
-import re
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Form, Request
@@ -27,23 +26,15 @@ from expertloop.web.deps import (
     WriteSessionDep,
     check_csrf,
 )
+from expertloop.web.errors import field_errors
 from expertloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
-INDEX = re.compile(r"\[\d+\]$")
 CLOSED_TITLES = {
     "invitation.used": "This invitation was already used",
     "invitation.expired": "This invitation has expired",
     "invitation.not_found": "This invitation link is not valid",
 }
-
-
-def field_errors(error: Invalid) -> dict[str, str]:
-    """Messages per form field: ``domains[1]`` and ``domains[3]`` both go to ``domains``."""
-    found: dict[str, list[str]] = {}
-    for problem in error.errors:
-        found.setdefault(INDEX.sub("", problem.field), []).append(problem.message)
-    return {name: "; ".join(messages) for name, messages in found.items()}
 
 
 def closed_page(request: Request, error: DomainError, login: Any = None) -> Response:

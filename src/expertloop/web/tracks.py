@@ -12,15 +12,12 @@ from expertloop.core.errors import Invalid
 from expertloop.core.policies import TrackPolicy, is_allowed
 from expertloop.services import tracks
 from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionDep, check_csrf
+from expertloop.web.errors import field_errors
 from expertloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form()]
 NO_FAILURE: dict[str, Any] = {"form": "", "errors": {}, "values": {}}
-
-
-def errors_of(error: Invalid) -> dict[str, str]:
-    return {e.field: e.message for e in error.errors}
 
 
 def tracks_page(
@@ -74,7 +71,7 @@ def edit_track(
     except Invalid as error:
         session.rollback()
         values = {"hourly_rate": hourly_rate, "description": description}
-        failed = {"form": f"track-{track_name}", "errors": errors_of(error), "values": values}
+        failed = {"form": f"track-{track_name}", "errors": field_errors(error), "values": values}
         return tracks_page(request, session, login, failed=failed, status_code=422)
     return RedirectResponse(f"/tracks?saved={track_name}#track-{track_name}", 303)
 
@@ -98,6 +95,6 @@ def add_domain(
     except Invalid as error:
         session.rollback()
         values = {"slug": slug, "name": name, "parent": parent}
-        failed = {"form": "domain", "errors": errors_of(error), "values": values}
+        failed = {"form": "domain", "errors": field_errors(error), "values": values}
         return tracks_page(request, session, login, failed=failed, status_code=422)
     return RedirectResponse(f"/tracks?saved={slug}#domains", 303)
