@@ -171,6 +171,8 @@ class Factory:
         lease_seconds: int = 900,
         spec: dict[str, Any] | None = None,
         items: int = 0,
+        quality: dict[str, Any] | None = None,
+        requirements: dict[str, Any] | None = None,
     ) -> int:
         if spec is None:
             spec = {"labels": ["yes", "no"]} if kind == "label" else {}
@@ -180,6 +182,8 @@ class Factory:
             spec=spec,
             overlap=overlap,
             lease_seconds=lease_seconds,
+            quality=quality,
+            requirements=requirements,
         )
         actor = None
         if lead is not None:

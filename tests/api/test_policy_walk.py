@@ -8,17 +8,23 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+import walk_adjudication
 import walk_assessments
 import walk_experts
 import walk_invitations
+import walk_quality
 import walk_queue
+import walk_reviews
 from walk import ROLES, Area, Route, WalkContext
 
 AREAS: list[Area] = [
+    walk_adjudication.AREA,
     walk_assessments.AREA,
     walk_experts.AREA,
     walk_invitations.AREA,
+    walk_quality.AREA,
     walk_queue.AREA,
+    walk_reviews.AREA,
 ]
 TABLE: dict[Route, Area] = {route: area for area in AREAS for route in area.rows}
 

@@ -29,6 +29,7 @@ KINDS = [
     ("cluster_review", 2),
     ("correction", 2),
     ("demonstration", 2),
+    ("label", 2),  # adverse-event triage: adaptive overlap starts at k_min 2
     ("label", 3),
     ("pairwise", 2),
     ("ranking", 2),

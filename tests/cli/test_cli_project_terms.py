@@ -44,9 +44,9 @@ def test_projects_update_replaces_requirements_and_names_bad_ones(
     assert "requirements.tracks[0]: is not one of" in bad.output
     cleared = cli("projects", "update", project_id, "--no-requirements", "--hourly-rate", "45")
     assert cleared.exit_code == 0, cleared.output
-    assert cleared.output.strip() == (
+    assert cleared.output.strip().startswith(
         f'project {project_id}: requirements {{"tracks": [], "domains": [], "min_quality": '
-        "null}, rate 45.00, minutes per item not estimated"
+        'null}, rate 45.00, minutes per item not estimated, quality {"gold": {"rate": 0.0, '
     )
     with database.scoped() as session:
         project = session.get(Project, int(project_id))

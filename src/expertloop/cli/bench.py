@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from expertloop.cli import loadgen
+from expertloop.cli import loadgen, simulate
 
 bench_app = typer.Typer(
     help="Benchmarks: drive a server with simulated experts.", no_args_is_help=True
@@ -67,6 +67,49 @@ def load(
     else:
         with tempfile.TemporaryDirectory(prefix="expertloop-bench-") as folder:
             result = loadgen.run_on_database(f"sqlite:///{Path(folder) / 'bench.db'}", config)
+    typer.echo(json.dumps(result))
+
+
+@bench_app.command("quality")
+def quality_bench(
+    items: Annotated[
+        int, typer.Option("--items", "-n", min=1, help="Items, each with a known truth.")
+    ] = 300,
+    experts: Annotated[
+        int,
+        typer.Option(
+            "--experts", "-k", min=5, help="Simulated experts, accuracy 0.95 down to 0.6."
+        ),
+    ] = 12,
+    labels: Annotated[int, typer.Option("--labels", min=2, max=200, help="Labels per item.")] = 2,
+    seed: Annotated[int, typer.Option("--seed", help="Seed of the truth, answers and turns.")] = 0,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database to run on; default a temporary SQLite file."),
+    ] = None,
+    target: Annotated[
+        float, typer.Option("--target", min=0.5, max=0.999, help="Adaptive confidence target.")
+    ] = 0.8,
+    k_min: Annotated[int, typer.Option("--k-min", min=1, help="Adaptive: first judgments.")] = 2,
+    k_max: Annotated[int, typer.Option("--k-max", min=1, help="Adaptive: most judgments.")] = 6,
+) -> None:
+    """Adaptive against fixed overlap on simulated experts of known accuracy; one JSON object."""
+    if not k_min <= k_max <= experts:
+        raise typer.BadParameter("need --k-min <= --k-max <= --experts")
+    config = simulate.SimConfig(
+        items=items,
+        experts=experts,
+        labels=labels,
+        seed=seed,
+        target=target,
+        k_min=k_min,
+        k_max=k_max,
+    )
+    if db:
+        result = simulate.run_simulation(db, config)
+    else:
+        with tempfile.TemporaryDirectory(prefix="expertloop-sim-") as folder:
+            result = simulate.run_simulation(f"sqlite:///{Path(folder) / 'sim.db'}", config)
     typer.echo(json.dumps(result))
 
 

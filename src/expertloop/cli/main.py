@@ -4,7 +4,18 @@ from __future__ import annotations
 
 import typer
 
-from expertloop.cli import assessments, bench, data, demo, experts, invitations, serve, setup
+from expertloop.cli import (
+    aggregate,
+    assessments,
+    bench,
+    data,
+    demo,
+    experts,
+    invitations,
+    quality,
+    serve,
+    setup,
+)
 
 app = typer.Typer(
     name="expertloop",
@@ -12,7 +23,18 @@ app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-for module in (serve, setup, data, demo, bench, experts, assessments, invitations):
+for module in (
+    serve,
+    setup,
+    data,
+    demo,
+    bench,
+    experts,
+    assessments,
+    invitations,
+    aggregate,
+    quality,
+):
     module.register(app)
 
 

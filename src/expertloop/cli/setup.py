@@ -95,6 +95,13 @@ RateOption = Annotated[
 MinutesOption = Annotated[
     int | None, typer.Option(help="Your estimate of minutes per item, shown to experts.")
 ]
+QualityOption = Annotated[
+    str | None,
+    typer.Option(
+        help='Quality policy as JSON, e.g. \'{"gold": {"rate": 0.1}, "overlap": {"k_min": 2, '
+        '"k_max": 5, "target": 0.9}, "review": {"share": 0.1}, "method": "ds"}\'.'
+    ),
+]
 
 
 def _requirements(
@@ -123,6 +130,7 @@ def create_project(
     min_quality: MinQualityOption = None,
     hourly_rate: RateOption = None,
     minutes_per_item: MinutesOption = None,
+    quality: QualityOption = None,
     db: DbOption = None,
 ) -> None:
     """Create a project; prints a summary and then the project id alone on the last line."""
@@ -136,6 +144,7 @@ def create_project(
         requirements=_requirements(track, domain, min_quality),
         hourly_rate=hourly_rate,
         minutes_per_item=minutes_per_item,
+        quality=parse_json_object(quality, "quality") if quality is not None else None,
     )
     with open_database(db) as database, database.scoped() as session:
         try:
@@ -147,7 +156,7 @@ def create_project(
         typer.echo(
             f"created project {project.name!r}: kind {project.kind}, overlap {project.overlap}, "
             f"lease {project.lease_seconds} s, spec {_compact(project.spec)}, "
-            f"requirements {_compact(project.requirements)}"
+            f"requirements {_compact(project.requirements)}, quality {_compact(project.quality)}"
         )
     typer.echo(project.id)
 
@@ -163,10 +172,11 @@ def update_project(
     ] = False,
     hourly_rate: RateOption = None,
     minutes_per_item: MinutesOption = None,
+    quality: QualityOption = None,
     db: DbOption = None,
 ) -> None:
     """Change a project's requirements (given together they replace the old ones), its own
-    rate or its time estimate; prints the project's terms."""
+    rate, its time estimate or its quality policy; prints the project's terms."""
     changes: dict[str, Any] = {}
     if no_requirements or track or domain or min_quality is not None:
         changes["requirements"] = _requirements(track, domain, min_quality)
@@ -174,6 +184,8 @@ def update_project(
         changes["hourly_rate"] = hourly_rate
     if minutes_per_item is not None:
         changes["minutes_per_item"] = minutes_per_item
+    if quality is not None:
+        changes["quality"] = parse_json_object(quality, "quality")
     with open_database(db) as database, database.scoped() as session:
         try:
             found = projects.update_terms(
@@ -184,7 +196,8 @@ def update_project(
         rate = "its track's" if found.hourly_rate is None else f"{found.hourly_rate:.2f}"
         typer.echo(
             f"project {found.id}: requirements {_compact(found.requirements)}, rate {rate}, "
-            f"minutes per item {found.minutes_per_item or 'not estimated'}"
+            f"minutes per item {found.minutes_per_item or 'not estimated'}, "
+            f"quality {_compact(found.quality)}"
         )
 
 

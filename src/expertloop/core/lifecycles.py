@@ -15,7 +15,11 @@ class ItemState(StrEnum):
     FULL = "full"
     """Every slot is taken by a judgment or a live lease; a lease ending reopens it."""
     COMPLETE = "complete"
-    """Judged ``overlap`` times by distinct experts; never served again."""
+    """Judged ``overlap`` times by distinct experts; served again only if adaptive overlap
+    opens another slot or a review rejects a judgment."""
+    GOLD = "gold"
+    """Has a known answer: served unmarked, once to each expert, by the gold policy; outside
+    overlap and consensus. Stays gold until a lead unmarks it."""
 
 
 class AssignmentStatus(StrEnum):
@@ -72,8 +76,13 @@ def check_assignment_transition(current: AssignmentStatus, target: AssignmentSta
         raise Conflict(code, f"this lease is {current.value} and cannot become {target.value}")
 
 
-def item_state(*, overlap: int, judgments: int, leases: int) -> ItemState:
-    """The state an item is in, derived from its counts (the one place this rule lives)."""
+def item_state(
+    *, overlap: int, judgments: int, leases: int, current: str | None = None
+) -> ItemState:
+    """The state an item is in, derived from its counts (the one place this rule lives); a
+    gold item (``current == "gold"``) stays gold whatever its counts."""
+    if current == ItemState.GOLD.value:
+        return ItemState.GOLD
     if judgments >= overlap:
         return ItemState.COMPLETE
     if judgments + leases >= overlap:
@@ -198,3 +207,88 @@ class CredentialStatus(StrEnum):
     """An admin checked it (the note says how)."""
     REJECTED = "rejected"
     """An admin could not confirm it (the note says why)."""
+
+
+class ReviewState(StrEnum):
+    """Where a judgment stands in review (a judgment never picked for review has none)."""
+
+    PENDING = "pending"
+    """Picked for review (by the project's share, the expert's probation or low measured
+    reliability); waits in the reviewers' queue and counts toward consensus meanwhile."""
+    ACCEPTED = "accepted"
+    """A reviewer found it right."""
+    REJECTED = "rejected"
+    """A reviewer found it wrong: it leaves consensus and exports, and its slot reopens."""
+    REVISED = "revised"
+    """A reviewer corrected it: consensus and exports use the reviewer's value."""
+
+
+class ReviewVerdict(StrEnum):
+    """What a reviewer decides about a judgment."""
+
+    ACCEPT = "accept"
+    """The judgment stands."""
+    REJECT = "reject"
+    """The judgment is wrong; another expert judges the item instead."""
+    REVISE = "revise"
+    """The reviewer gives the corrected value."""
+
+
+VERDICT_STATES: dict[ReviewVerdict, ReviewState] = {
+    ReviewVerdict.ACCEPT: ReviewState.ACCEPTED,
+    ReviewVerdict.REJECT: ReviewState.REJECTED,
+    ReviewVerdict.REVISE: ReviewState.REVISED,
+}
+"""The state each verdict moves a pending judgment to; only a pending judgment is reviewed."""
+
+
+def review_transition(current: str | None, verdict: ReviewVerdict) -> ReviewState:
+    """The state a judgment under review moves to.
+
+    Raises:
+        Conflict: ``review.not_pending`` when the judgment is not waiting for review (never
+            picked, or already reviewed).
+    """
+    if current != ReviewState.PENDING.value:
+        state = current or "not picked for review"
+        raise Conflict("review.not_pending", f"this judgment is {state}, not waiting for review")
+    return VERDICT_STATES[verdict]
+
+
+class ConsensusState(StrEnum):
+    """Where an item's aggregate answer stands."""
+
+    OPEN = "open"
+    """Still collecting: fewer judgments than asked for, or below the confidence target with
+    room for another expert."""
+    AGREED = "agreed"
+    """Enough judgments, and (with adaptive overlap) confident enough."""
+    DISPUTED = "disputed"
+    """Below the confidence target with no room left (k_max reached): waits for
+    adjudication."""
+    ADJUDICATED = "adjudicated"
+    """A reviewer decided the answer, with a reason; aggregation never overwrites it."""
+
+
+CONSENSUS_TRANSITIONS: dict[ConsensusState, frozenset[ConsensusState]] = {
+    ConsensusState.OPEN: frozenset(
+        {ConsensusState.OPEN, ConsensusState.AGREED, ConsensusState.DISPUTED}
+    ),
+    ConsensusState.AGREED: frozenset(
+        {ConsensusState.AGREED, ConsensusState.OPEN, ConsensusState.DISPUTED}
+    ),
+    ConsensusState.DISPUTED: frozenset(
+        {ConsensusState.DISPUTED, ConsensusState.AGREED, ConsensusState.ADJUDICATED}
+    ),
+    ConsensusState.ADJUDICATED: frozenset({ConsensusState.ADJUDICATED}),
+}
+"""Moves an aggregation refresh or an adjudication may make (a state may stay as it is)."""
+
+
+def check_consensus_transition(current: ConsensusState, target: ConsensusState) -> None:
+    """Raise ``Conflict`` (``consensus.<current>``) when consensus cannot move to ``target``."""
+    if target not in CONSENSUS_TRANSITIONS[current]:
+        raise Conflict(
+            f"consensus.{current.value}",
+            f"this item's consensus is {current.value} and cannot become {target.value}",
+        )

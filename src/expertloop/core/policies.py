@@ -183,6 +183,48 @@ class InvitationPolicy:
         )
 
 
+class ReviewPolicy:
+    """Policies on reviews of judgments and adjudication of disputed items."""
+
+    @staticmethod
+    def review(expert_id: int) -> Policy:
+        """Review a judgment: reviewers, leads, admins; never one's own judgment."""
+        return lambda actor: (
+            (actor.role in MANAGERS or actor.role is Role.REVIEWER) and actor.id != expert_id
+        )
+
+    @staticmethod
+    def queue() -> Policy:
+        """See the review and adjudication queues: reviewers, leads, admins."""
+        return lambda actor: actor.role in MANAGERS or actor.role is Role.REVIEWER
+
+    @staticmethod
+    def adjudicate(judged_by: frozenset[int]) -> Policy:
+        """Decide a disputed item: reviewers, leads, admins who did not judge it."""
+        return lambda actor: (
+            (actor.role in MANAGERS or actor.role is Role.REVIEWER) and actor.id not in judged_by
+        )
+
+    @staticmethod
+    def own_feedback() -> Policy:
+        """Read the reviews of one's own judgments: experts and reviewers."""
+        return lambda actor: actor.role in WORKERS
+
+
+class GoldPolicy:
+    """Policies on gold items and measured quality."""
+
+    @staticmethod
+    def manage(project: ProjectRef) -> Policy:
+        """Mark, import and unmark gold items; see their answers: the project's editors."""
+        return ProjectPolicy.edit(project)
+
+    @staticmethod
+    def quality_report(project: ProjectRef) -> Policy:
+        """See agreement, consensus and each expert's measured quality; ask for a refresh."""
+        return lambda actor: actor.role in MANAGERS or actor.role is Role.REVIEWER
+
+
 def is_allowed(actor: Actor, policy: Policy) -> bool:
     """Whether ``policy`` lets ``actor`` act."""
     return policy(actor)

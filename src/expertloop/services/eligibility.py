@@ -16,10 +16,13 @@ from expertloop.core.eligibility import (
     find_gaps,
 )
 from expertloop.core.errors import Forbidden
+from expertloop.core.gold import GoldRecord
 from expertloop.core.lifecycles import QualificationStatus
 from expertloop.core.policies import Actor
+from expertloop.core.quality_policy import QualityPolicy
 from expertloop.store import Session
 from expertloop.store import eligibility as store
+from expertloop.store import quality as quality_store
 from expertloop.store.tables import Project
 
 
@@ -45,12 +48,24 @@ def assessments_for(session: Session, expert_id: int) -> list[AssessmentRef]:
     ]
 
 
-def gaps_for(project: Project, held: list[Held]) -> list[Gap]:
-    """What the expert holding ``held`` misses for ``project`` (empty: eligible)."""
+def gaps_for(project: Project, held: list[Held], quality: float | None = None) -> list[Gap]:
+    """What the expert holding ``held`` misses for ``project`` (empty: eligible);
+    ``quality`` is their measured gold accuracy there, None before there is enough of it."""
     requirements = Requirements.from_stored(project.requirements)
     if requirements.empty:
         return []
-    return find_gaps(requirements, held)  # measured quality joins with the quality work
+    return find_gaps(requirements, held, quality)
+
+
+def measured_quality(session: Session, *, project: Project, expert_id: int) -> float | None:
+    """The expert's gold accuracy on the project since their last reinstatement, once they
+    answered the policy's minimum of gold items; None before."""
+    row = quality_store.get_expert_quality(session, project_id=project.id, expert_id=expert_id)
+    if row is None:
+        return None
+    minimum = QualityPolicy.from_stored(project.quality).gold.min_answered
+    record = GoldRecord(answered=row.window_answered, correct=row.window_correct)
+    return record.accuracy if record.answered >= minimum else None
 
 
 def require_eligible(session: Session, *, project: Project, actor: Actor) -> None:
@@ -60,9 +75,13 @@ def require_eligible(session: Session, *, project: Project, actor: Actor) -> Non
         Forbidden: ``eligibility.not_qualified``, naming each gap and the assessments that
             would close them.
     """
-    if Requirements.from_stored(project.requirements).empty:
+    requirements = Requirements.from_stored(project.requirements)
+    if requirements.empty:
         return  # no query at all on the hot path of open projects
-    gaps = gaps_for(project, held_by(session, actor.id))
+    quality = None
+    if requirements.min_quality is not None:
+        quality = measured_quality(session, project=project, expert_id=actor.id)
+    gaps = gaps_for(project, held_by(session, actor.id), quality)
     if not gaps:
         return
     reasons = "; ".join(gap.message() for gap in gaps)

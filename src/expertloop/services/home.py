@@ -21,6 +21,7 @@ from expertloop.services.projects import (
     list_projects,
     ref,
 )
+from expertloop.services.quality import QualityReport, get_quality_report
 from expertloop.services.queue import Claim, claim_next
 from expertloop.store import Session
 from expertloop.store import projects as store
@@ -117,6 +118,7 @@ class Overview:
     progress: Progress
     latest: list[JudgmentLine]
     escalations: list[Escalation]
+    quality: QualityReport
 
 
 def get_overview(
@@ -127,7 +129,7 @@ def get_overview(
     now: datetime,
     limit: int = LATEST_JUDGMENTS,
 ) -> Overview:
-    """Progress, the latest judgments and the escalation list of a project (policy ``watch``).
+    """Progress, quality, the latest judgments and the escalations of a project (``watch``).
 
     Raises:
         NotFound: ``project.not_found``. Forbidden: for experts, who never see others' work.
@@ -148,4 +150,7 @@ def get_overview(
         for judgment, item, user in store.latest_judgments(session, project.id, limit=limit)
     ]
     escalations = list_escalations(session=session, actor=actor, project_id=project.id)
-    return Overview(project=project, progress=progress, latest=latest, escalations=escalations)
+    report = get_quality_report(session=session, actor=actor, project_id=project.id)
+    return Overview(
+        project=project, progress=progress, latest=latest, escalations=escalations, quality=report
+    )

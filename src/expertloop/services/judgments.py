@@ -7,17 +7,18 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from expertloop.core.errors import Conflict, invalid
-from expertloop.core.kinds import get_kind
+from expertloop.core.errors import Conflict
 from expertloop.core.leases import active_seconds_between
 from expertloop.core.lifecycles import AssignmentStatus
 from expertloop.core.policies import Actor
+from expertloop.services.gold import score_gold
 from expertloop.services.projects import get_project_or_raise
 from expertloop.services.queue import check_live, end_lease, lock_assignment
+from expertloop.services.reviews import pick_for_review
+from expertloop.services.values import validate_for_item
 from expertloop.store import IntegrityError, Session
-from expertloop.store import items as item_store
 from expertloop.store import judgments as store
-from expertloop.store.tables import Assignment, Judgment, Project
+from expertloop.store.tables import Judgment
 
 
 @dataclass(frozen=True)
@@ -56,7 +57,9 @@ def submit_judgment(
     project = get_project_or_raise(
         session=session, actor=actor, project_id=assignment.project_id, policy="work"
     )
-    clean = _validated(session, project, assignment, value, rationale)
+    clean = validate_for_item(
+        session, project=project, item_id=assignment.item_id, value=value, rationale=rationale
+    )
     end_lease(session, assignment, AssignmentStatus.SUBMITTED, now)
     judgment = _add_judgment(
         session,
@@ -74,29 +77,10 @@ def submit_judgment(
         },
         now=now,
     )
+    score_gold(session, project=project, judgment=judgment, now=now)
+    pick_for_review(session, project=project, judgment=judgment)
     session.commit()
     return Submitted(judgment, created=True)
-
-
-def _validated(
-    session: Session,
-    project: Project,
-    assignment: Assignment,
-    value: dict[str, Any],
-    rationale: str,
-) -> dict[str, Any]:
-    """The value to store: checked against the project's spec and, where it matters, against
-    the item, plus what the kind derives from both (only kinds that check their item derive)."""
-    kind = get_kind(project.kind)
-    clean = kind.validate_value(project.spec, value, rationale)
-    if kind.checks_value_against_item:
-        item = item_store.get_item(session, assignment.item_id)
-        assert item is not None  # the lease's foreign key guarantees it
-        problems = kind.check_value_against_item(project.spec, clean, item.responses, item.data)
-        if problems:
-            raise invalid("judgment.invalid_value", problems)
-        clean = kind.derive_value(project.spec, clean, item.responses, item.data)
-    return clean
 
 
 def _add_judgment(session: Session, *, values: dict[str, Any], now: datetime) -> Judgment:

@@ -13,6 +13,7 @@ from expertloop.core.errors import FieldError, NotFound, invalid
 from expertloop.core.kinds import get_kind
 from expertloop.core.lifecycles import ItemState, ProjectStatus
 from expertloop.core.policies import Actor, Policy, ProjectPolicy, ProjectRef, authorize, is_allowed
+from expertloop.core.quality_policy import QualityPolicy, parse_quality_policy
 from expertloop.store import Session, audit, taxonomy
 from expertloop.store import projects as store
 from expertloop.store.tables import GuidelineVersion, Project
@@ -37,6 +38,8 @@ class ProjectDraft:
     requirements: dict[str, Any] | None = None
     hourly_rate: Decimal | None = None
     minutes_per_item: int | None = None
+    quality: dict[str, Any] | None = None
+    """The quality policy (``core.quality_policy``); adaptive overlap starts items at k_min."""
 
 
 def ref(project: Project) -> ProjectRef:
@@ -51,13 +54,15 @@ def create_project(
         authorize(actor, ProjectPolicy.create())
     spec = _validate(draft)
     terms = _terms(session, draft.requirements or {}, draft.hourly_rate, draft.minutes_per_item)
+    quality = parse_quality_policy(draft.quality, kind=draft.kind)
     project = store.add_project(
         session,
         values={
             "name": draft.name.strip(),
             "kind": draft.kind,
             "spec": spec,
-            "overlap": draft.overlap,
+            "overlap": quality.overlap.k_min if quality.overlap else draft.overlap,
+            "quality": quality.as_stored(),
             "lease_seconds": draft.lease_seconds,
             "guidelines": draft.guidelines,
             "status": ProjectStatus.ACTIVE.value,
@@ -133,15 +138,21 @@ def update_terms(
     changes: dict[str, Any],
     now: datetime,
 ) -> Project:
-    """Change a project's requirements, own rate or time estimate; keys absent stay as they are.
+    """Change a project's requirements, own rate, time estimate or quality policy; keys absent
+    stay as they are. A new adaptive overlap applies to items imported from then on.
 
     Raises:
         NotFound: ``project.not_found``. Forbidden: unless the actor may edit the project.
-        Invalid: ``project.invalid_requirements`` or ``project.invalid``, naming the field.
+        Invalid: ``project.invalid_requirements``, ``project.invalid_quality`` or
+            ``project.invalid``, naming the field.
     """
     project = get_project_or_raise(
         session=session, actor=actor, project_id=project_id, policy="edit", lock=True
     )
+    changed = sorted(changes)
+    if "quality" in changes:
+        changes = dict(changes)
+        _apply_quality(project, parse_quality_policy(changes.pop("quality"), kind=project.kind))
     current = {
         "requirements": Requirements.from_stored(project.requirements).as_stored(),
         "hourly_rate": project.hourly_rate,
@@ -160,10 +171,21 @@ def update_terms(
         entity="project",
         entity_id=project.id,
         now=now,
-        detail={"changed": sorted(changes)},
+        detail={"changed": changed},
     )
     session.commit()
     return project
+
+
+def _apply_quality(project: Project, quality: QualityPolicy) -> None:
+    project.quality = quality.as_stored()
+    if quality.overlap is not None:
+        project.overlap = quality.overlap.k_min
+
+
+def quality_policy(project: Project) -> QualityPolicy:
+    """The project's stored quality policy."""
+    return QualityPolicy.from_stored(project.quality)
 
 
 def get_project_or_raise(

@@ -21,6 +21,7 @@ from expertloop.services.experts import QualificationView, qualification_view
 from expertloop.store import Session, audit, taxonomy
 from expertloop.store import experts as expert_store
 from expertloop.store import qualifications as store
+from expertloop.store import quality as quality_store
 from expertloop.store.tables import Qualification, Track
 
 
@@ -79,6 +80,8 @@ def apply_action(
         now=now,
         detail={"expert_id": expert_id, "track_id": track_id, "domain": domain, "reason": reason},
     )
+    if action is QualificationAction.REINSTATE:
+        quality_store.reset_track_windows(session, expert_id=expert_id, track_id=track_id)
     return current
 
 

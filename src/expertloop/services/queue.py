@@ -14,6 +14,7 @@ from expertloop.core.leases import active_seconds_between, lease_expiry, require
 from expertloop.core.lifecycles import AssignmentStatus, ProjectStatus, check_assignment_transition
 from expertloop.core.policies import Actor
 from expertloop.services.eligibility import require_eligible
+from expertloop.services.gold import gold_turn
 from expertloop.services.projects import get_project_or_raise
 from expertloop.store import Session
 from expertloop.store import items as item_store
@@ -32,7 +33,8 @@ class Claim:
 def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime) -> Claim | None:
     """Reserve the next item for this expert, or None when nothing is left for them.
 
-    Order: the expert's own live lease (resume), then started items, priority, age.
+    Order: the expert's own live lease (resume), then a gold item when the project's gold
+    policy says one is due, then started items, priority, age.
 
     Raises:
         Forbidden: ``eligibility.not_qualified`` when the expert does not meet the project's
@@ -52,10 +54,12 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
         session.commit()
         return None
     store.expire_leases(session, project_id=project.id, now=now)
-    item = store.lock_next_item(session, project_id=project.id, expert_id=actor.id)
+    turn = gold_turn(session, project=project, expert_id=actor.id, now=now)
+    item = turn.item or store.lock_next_item(session, project_id=project.id, expert_id=actor.id)
     if item is None:
         session.commit()
         return None
+    turn.count_claim(gold=turn.item is not None)
     assignment = store.add_assignment(
         session,
         item=item,

@@ -2,7 +2,8 @@
 
 Each step goes through the ordinary use cases (``create_user``, ``create_project``,
 ``import_items``), each its own transaction, so a run that stops half-way leaves a consistent
-database and the next run completes it. Running it again creates nothing new.
+database and the next run completes it. Running it again creates nothing new. Work on a project
+(judgments, consensus) is seeded by ``seeding_work``.
 """
 
 from __future__ import annotations
@@ -86,7 +87,7 @@ def seed_demo(
     if lead is None:
         raise invalid("seed.no_lead", [FieldError("users", "one user must be a lead")])
     actor = Actor(lead.id, Role.LEAD)
-    seeded_projects = [_ensure_project(session, actor, seed, now) for seed in projects]
+    seeded_projects = [ensure_project(session, actor, seed, now) for seed in projects]
     session.commit()  # ends the last read
     return Seeded(users=seeded_users, projects=seeded_projects)
 
@@ -108,9 +109,11 @@ def _ensure_user(session: Session, seed: SeedUser, now: datetime) -> SeededUser:
     return SeededUser(created.user, created=True)
 
 
-def _ensure_project(
+def ensure_project(
     session: Session, actor: Actor, seed: SeedProject, now: datetime
 ) -> SeededProject:
+    """Find the project (by name and kind, owned by ``actor``) or create it; import the items
+    it misses (by external id). No commit of its own beyond the use cases'."""
     existing = next(
         (
             p

@@ -46,3 +46,13 @@ def get_item(session: Session, item_id: int, *, lock: bool = False) -> Item | No
 def iter_items(session: Session, project_id: int) -> Iterator[Item]:
     query = select(Item).where(Item.project_id == project_id).order_by(Item.id)
     yield from session.scalars(query.execution_options(yield_per=CHUNK))
+
+
+def get_by_external_id(session: Session, project_id: int, external_id: str) -> Item | None:
+    """The project's item with this external id, locked for update."""
+    query = (
+        select(Item)
+        .where(Item.project_id == project_id, Item.external_id == external_id)
+        .with_for_update()
+    )
+    return session.scalars(query).first()

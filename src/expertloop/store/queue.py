@@ -16,7 +16,7 @@ from sqlalchemy import bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
-from expertloop.core.lifecycles import AssignmentStatus, ItemState, item_state
+from expertloop.core.lifecycles import AssignmentStatus, ItemState, ReviewState, item_state
 from expertloop.core.routing import CLAIM_ORDER
 from expertloop.store.tables import Assignment, Item, Judgment
 
@@ -75,6 +75,7 @@ _NEXT_ITEM = (
     )
     .limit(1)
     .with_for_update(skip_locked=True)
+    .execution_options(populate_existing=True)  # counts fresh even in a long-lived session
 )
 _INSERT_ASSIGNMENT = insert(Assignment).returning(Assignment.id)
 _UPDATE_ITEM = update(Item).where(Item.id == bindparam("item_id"))
@@ -137,7 +138,9 @@ def add_assignment(
     new_id = session.connection().execute(_INSERT_ASSIGNMENT, values).scalar_one()
     assignment = Assignment(id=new_id, **values)  # transient: read, never flushed
     leases = item.leases_count + 1
-    state = item_state(overlap=item.overlap, judgments=item.judgments_count, leases=leases).value
+    state = item_state(
+        overlap=item.overlap, judgments=item.judgments_count, leases=leases, current=item.state
+    ).value
     session.connection().execute(
         _UPDATE_ITEM, {"item_id": item.id, "leases_count": leases, "state": state, "started": True}
     )
@@ -166,7 +169,10 @@ def move_item_counts(session: Session, item_id: int, *, leases: int = 0, judgmen
         _MOVE_COUNTS, {"item_id": item_id, "leases": leases, "judgments": judgments}
     ).one()
     state = item_state(
-        overlap=row.overlap, judgments=row.judgments_count, leases=row.leases_count
+        overlap=row.overlap,
+        judgments=row.judgments_count,
+        leases=row.leases_count,
+        current=row.state,
     ).value
     if state != row.state:
         connection.execute(_SET_STATE, {"item_id": item_id, "state": state})
@@ -178,9 +184,11 @@ def recount_items(
 ) -> list[tuple[int, int, int, int, int]]:
     """(item id, stored judgments, counted judgments, stored leases, counted live leases) for
     every item whose counters disagree with the rows they count. Empty means consistent."""
+    rejected = ReviewState.REJECTED.value  # a rejected judgment gave its slot back
     judged = (
         select(Judgment.item_id, func.count().label("n"))
         .where(Judgment.project_id == project_id)
+        .where(or_(Judgment.review_state.is_(None), Judgment.review_state != rejected))
         .group_by(Judgment.item_id)
         .subquery()
     )

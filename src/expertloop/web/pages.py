@@ -6,7 +6,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from expertloop.core.lifecycles import Role
-from expertloop.services import dashboard, home
+from expertloop.services import dashboard, home, quality
 from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionDep
 from expertloop.web.render import render
 
@@ -31,7 +31,10 @@ KINDS_WITH_PAGES = frozenset(WORKBENCHES)
 def home_page(request: Request, session: ReadSessionDep, login: PageLogin, now: NowDep) -> Response:
     if login.actor.role in (Role.EXPERT, Role.REVIEWER):
         board = dashboard.get_dashboard(session=session, actor=login.actor, now=now)
-        return render(request, "dashboard.html", login=login, board=board)
+        mine = quality.get_expert_quality(
+            session=session, actor=login.actor, expert_id=login.actor.id
+        )
+        return render(request, "dashboard.html", login=login, board=board, my_quality=mine)
     cards = home.list_home(session=session, actor=login.actor, now=now)
     return render(request, "home.html", login=login, cards=cards)
 

@@ -88,6 +88,12 @@ class ProjectCreate(Strict):
     minutes_per_item: int | None = Field(
         default=None, ge=1, le=1440, description="The lead's estimate shown to experts"
     )
+    quality: dict[str, Any] | None = Field(
+        default=None,
+        description='Quality policy: {"gold": {"rate", "calibration", "min_answered"}, '
+        '"overlap": {"k_min", "k_max", "target"}, "review": {"share", "probation", '
+        '"min_reliability"}, "method"}; every key optional',
+    )
 
 
 class ProjectUpdate(Strict):
@@ -96,6 +102,12 @@ class ProjectUpdate(Strict):
     requirements: RequirementsIn | None = None
     hourly_rate: Money | None = None
     minutes_per_item: int | None = Field(default=None, ge=1, le=1440)
+    quality: dict[str, Any] | None = Field(
+        default=None,
+        description='Quality policy: {"gold": {"rate", "calibration", "min_answered"}, '
+        '"overlap": {"k_min", "k_max", "target"}, "review": {"share", "probation", '
+        '"min_reliability"}, "method"}; every key optional',
+    )
 
 
 class RequirementsPublic(BaseModel):
@@ -119,6 +131,7 @@ class ProjectPublic(Public):
     requirements: RequirementsPublic
     hourly_rate: MoneyPublic | None = Field(description="The project's own rate or null")
     minutes_per_item: int | None
+    quality: dict[str, Any] = Field(description="The quality policy, defaults filled in")
 
 
 class ProjectsPublic(BaseModel):

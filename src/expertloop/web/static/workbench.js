@@ -26,12 +26,7 @@
     },
     // Check (or toggle) the option whose data-key is the key pressed.
     choose(form, key) {
-      if (!/^[a-z0-9]$/.test(key)) return false;
-      const input = Array.from(form.elements).find((el) => el.dataset && el.dataset.key === key);
-      if (!input) return false;
-      input.checked = input.type === "checkbox" ? !input.checked : true;
-      input.dispatchEvent(new Event("change", { bubbles: true }));
-      return true;
+      return window.expertloopApi.chooseKey(form, key) !== null;
     },
   };
   window.expertloopKinds = window.expertloopKinds || {};
@@ -189,29 +184,10 @@
       window.location.assign(workUrl);
     }
 
-    // ---- keyboard ----------------------------------------------------------------------------
-    function isTyping(target) {
-      if (!target || !target.tagName) return false;
-      if (target.isContentEditable || target.tagName === "TEXTAREA" || target.tagName === "SELECT") return true;
-      return target.tagName === "INPUT" && !["radio", "checkbox", "button", "submit"].includes(target.type);
-    }
-
+    // ---- keyboard (Enter, Esc and typing as in api.js's formKey) ---------------------------
     function onKey(event) {
-      if (event.defaultPrevented || event.altKey || event.metaKey || event.isComposing) return;
-      const typing = isTyping(event.target);
-      if (event.key === "Enter") {
-        if (typing && !event.ctrlKey) return; // a newline in the rationale
-        if (!typing && ["BUTTON", "A", "SUMMARY"].includes(event.target.tagName)) return;
-        event.preventDefault();
-        submit();
-        return;
-      }
-      if (event.key === "Escape" && typing) {
-        event.target.blur();
-        return;
-      }
-      if (typing || event.ctrlKey) return;
-      const key = event.key.toLowerCase();
+      const key = api.formKey(event, submit);
+      if (!key) return;
       if (key !== "s") skipArmed = false;
       if (key === "s") {
         event.preventDefault();
@@ -226,7 +202,7 @@
     }
 
     // What a kind module may use: the API, the status line, drafts.
-    const bench = { root, post, showStatus, saveDraft, isTyping, assignmentId };
+    const bench = { root, post, showStatus, saveDraft, isTyping: api.isTyping, assignmentId };
 
     // ---- wiring ---------------------------------------------------------------------------------
     if (module.init) module.init(form, bench);
