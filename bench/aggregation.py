@@ -124,10 +124,35 @@ def ours_runner(cls: Any, method: str, rows: list[Row]) -> Predict:
     return run
 
 
+def ours_fit_runner(cls: Any, method: str, rows: list[Row]) -> Predict:
+    """Like ``ours_runner`` from ``Answers`` built beforehand (as crowd-kit's frame is)."""
+    answers = Answers.from_rows(rows)
+
+    def run() -> dict[Hashable, Hashable]:
+        result: LabelResult = make_ours(cls, method).fit(answers)
+        names = answers.label_names
+        return {
+            task: names[code]
+            for task, code in zip(answers.task_names, result.labels.tolist(), strict=True)
+        }
+
+    return run
+
+
 def crowdkit_runner(cls: Any, frame: Any) -> Predict:
     def run() -> dict[Hashable, Hashable]:
         series = cls().fit_predict(frame)
         return dict(series.items())
+
+    return run
+
+
+def crowdkit_total_runner(cls: Any, pandas: Any, rows: list[Row]) -> Predict:
+    """Like ``crowdkit_runner`` with the frame built from the rows inside the timing."""
+
+    def run() -> dict[Hashable, Hashable]:
+        frame = pandas.DataFrame(rows, columns=["worker", "task", "label"])
+        return dict(cls().fit_predict(frame).items())
 
     return run
 
@@ -162,8 +187,21 @@ def measure(run: Predict, truth: dict[str, str], args: argparse.Namespace) -> di
     return figures | score(timed.predictions, truth)
 
 
+def speedups(ours: dict[str, Any], ck: dict[str, Any]) -> dict[str, float]:
+    """crowd-kit's time over ours: fit alone (each from its own input structure: a DataFrame,
+    ``Answers``) and in total (each from the same Python rows)."""
+    found = {}
+    for name, ck_key, ours_key in (
+        ("speedup_fit", "seconds", "fit_seconds"),
+        ("speedup_total", "total_seconds", "seconds"),
+    ):
+        if ck.get(ck_key) and ours.get(ours_key):
+            found[name] = round(ck[ck_key] / ours[ours_key], 1)
+    return found
+
+
 def bench_dataset(dataset: Dataset, ck: Any | None, args: argparse.Namespace) -> dict[str, Any]:
-    frame = None
+    frame = pandas = None
     if ck is not None:
         pandas = importlib.import_module("pandas")
         frame = pandas.DataFrame(dataset.rows, columns=["worker", "task", "label"])
@@ -171,19 +209,18 @@ def bench_dataset(dataset: Dataset, ck: Any | None, args: argparse.Namespace) ->
     for method in args.methods:
         entry: dict[str, Any] = {}
         cls = our_class(method)
-        if args.only != "crowdkit":
-            entry["ours"] = (
-                measure(ours_runner(cls, method, dataset.rows), dataset.truth, args)
-                if cls is not None
-                else {"error": "module missing"}
-            )
+        if args.only != "crowdkit" and cls is not None:
+            entry["ours"] = measure(ours_runner(cls, method, dataset.rows), dataset.truth, args)
+            fit = measure(ours_fit_runner(cls, method, dataset.rows), dataset.truth, args)
+            entry["ours"]["fit_seconds"] = fit.get("seconds")
+        elif args.only != "crowdkit":
+            entry["ours"] = {"error": "module missing"}
         ck_cls = getattr(ck, OURS[method][1], None) if ck is not None else None
         if ck_cls is not None:
             entry["crowdkit"] = measure(crowdkit_runner(ck_cls, frame), dataset.truth, args)
-        ours_s = entry.get("ours", {}).get("seconds")
-        ck_s = entry.get("crowdkit", {}).get("seconds")
-        if ours_s and ck_s:
-            entry["speedup"] = round(ck_s / ours_s, 1)
+            total = crowdkit_total_runner(ck_cls, pandas, dataset.rows)
+            entry["crowdkit"]["total_seconds"] = measure(total, dataset.truth, args).get("seconds")
+        entry |= speedups(entry.get("ours", {}), entry.get("crowdkit", {}))
         methods[method] = entry
     sizes = {"answers": len(dataset.rows), "tasks_in_truth": len(dataset.truth)}
     return {**sizes, "minority_label": minority_label(dataset.truth), "methods": methods}
@@ -331,15 +368,21 @@ def _cell(entry: dict[str, Any], key: str) -> str:
     if "error" in entry:
         return "-"
     value = entry.get(key)
-    return "-" if value is None else f"{value:.4f}" if key != "seconds" else f"{value:.3f}"
+    return "-" if value is None else f"{value:.3f}" if "seconds" in key else f"{value:.4f}"
 
 
 def table(report: dict[str, Any]) -> str:
-    lines = ["dataset        method   ours s   ck s     speedup  ours acc ck acc   ours F1  ck F1"]
+    lines = [
+        "dataset        method   ours fit ck fit   x fit    ours all ck all   x all    "
+        "ours acc ck acc   ours F1  ck F1"
+    ]
     for name, result in report["datasets"].items():
         for method, entry in result["methods"].items():
             sides = entry.get("ours", {}), entry.get("crowdkit", {})
-            cells = [_cell(side, "seconds") for side in sides] + [str(entry.get("speedup", "-"))]
+            cells = [_cell(sides[0], "fit_seconds"), _cell(sides[1], "seconds")]
+            cells += [str(entry.get("speedup_fit", "-"))]
+            cells += [_cell(sides[0], "seconds"), _cell(sides[1], "total_seconds")]
+            cells += [str(entry.get("speedup_total", "-"))]
             cells += [_cell(side, key) for key in ("accuracy", "minority_f1") for side in sides]
             notes = " ".join(side["error"] for side in sides if "error" in side)
             lines.append(f"{name:<14} {method:<8} " + " ".join(f"{c:<8}" for c in cells) + notes)

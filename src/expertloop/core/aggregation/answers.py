@@ -18,17 +18,30 @@ FloatArray = npt.NDArray[np.float64]
 
 
 def encode(
-    values: Iterable[Hashable], index: dict[Hashable, int] | None = None
+    values: Iterable[Hashable], known: Iterable[Hashable] = ()
 ) -> tuple[list[Hashable], IntArray]:
-    """Names in first-seen order (after those already in ``index``) and each value's code.
+    """Names (``known`` first, then the others in first-seen order) and each value's code.
 
     Example:
         >>> encode(["b", "a", "b"])
         (['b', 'a'], array([0, 1, 0]))
+        >>> encode(["b", "a"], known=["a", "z"])
+        (['a', 'z', 'b'], array([2, 0]))
     """
-    index = dict(index or {})
-    codes = [index.setdefault(value, len(index)) for value in values]
-    return list(index), np.asarray(codes, dtype=np.int64)
+    values = list(values)
+    names = list(dict.fromkeys([*known, *dict.fromkeys(values)]))
+    lookup = dict(zip(names, range(len(names)), strict=True))
+    codes = np.fromiter(map(lookup.__getitem__, values), dtype=np.int64, count=len(values))
+    return names, codes
+
+
+def _last_of_each(keys: IntArray) -> IntArray | None:
+    """Row indices keeping the last row of each repeated key, in row order; None when no
+    key repeats (the common case, checked without a Python loop)."""
+    _, last_from_end = np.unique(keys[::-1], return_index=True)
+    if len(last_from_end) == len(keys):
+        return None
+    return np.sort(len(keys) - 1 - last_from_end)
 
 
 @dataclass(frozen=True)
@@ -36,8 +49,7 @@ class Answers:
     """Judgments as codes: row ``r`` says worker ``workers[r]`` gave task ``tasks[r]`` the label
     ``labels[r]``. ``*_names[code]`` is what a code stands for.
 
-    A worker answers a task at most once; ``from_rows`` keeps the last of repeated answers
-    (at the place of the first).
+    A worker answers a task at most once; ``from_rows`` keeps the last of repeated answers.
     ``label_names`` may list labels nobody chose (a project's full label set).
     """
 
@@ -75,11 +87,13 @@ class Answers:
             >>> answers.n_workers, answers.n_tasks, answers.label_names
             (2, 1, ['a', 'b'])
         """
-        latest = {(worker, task): label for worker, task, label in rows}
-        worker_names, workers = encode(worker for worker, _ in latest)
-        task_names, tasks = encode(task for _, task in latest)
-        known = {label: code for code, label in enumerate(labels)}
-        label_names, label_codes = encode(latest.values(), known)
+        columns = list(zip(*rows, strict=True)) or [(), (), ()]
+        worker_names, workers = encode(columns[0])
+        task_names, tasks = encode(columns[1])
+        label_names, label_codes = encode(columns[2], labels)
+        keep = _last_of_each(workers * max(len(task_names), 1) + tasks)
+        if keep is not None:
+            workers, tasks, label_codes = workers[keep], tasks[keep], label_codes[keep]
         return cls(workers, tasks, label_codes, worker_names, task_names, label_names)
 
 
