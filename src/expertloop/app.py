@@ -13,10 +13,10 @@ from fastapi.staticfiles import StaticFiles
 from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ExceptionHandler
 
-from expertloop.api import PREFIX, api_router
 from expertloop.api.auth_cache import TokenCache
 from expertloop.api.deps import Clock, ConnectorSlot, WriteRunner
 from expertloop.api.errors import HTTP_CODES, install_api_errors, status_for
+from expertloop.api.router import PREFIX, api_router
 from expertloop.config import Settings
 from expertloop.core.errors import DomainError
 from expertloop.store import Database
