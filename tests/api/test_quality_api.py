@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from expertloop.services.aggregation import SETTLE, refresh_due, refresh_project
 from expertloop.store import quality as quality_store
-from expertloop.store.tables import Consensus, Item
+from expertloop.store.tables import Consensus, Item, Judgment
 from judging import ValueOf, judge_all, labelled
 
 ADAPTIVE = {"overlap": {"k_min": 2, "k_max": 4, "target": 0.9}, "method": "mv"}
@@ -214,3 +214,37 @@ def test_pairwise_projects_get_a_model_leaderboard_and_pairwise_kappas(
     assert sorted((p["expert_a"], p["expert_b"], p["kappa"], p["n"]) for p in pairs) == sorted(
         [(ids[0], ids[2], 0.0, 4), (ids[1], ids[2], 0.0, 4)]
     )
+
+
+def test_data_a_method_cannot_fit_is_reported_and_the_worker_goes_on(
+    client: Any, factory: Any, database: Any, clock: Any
+) -> None:
+    lead, expert = factory.user("lead"), factory.user("expert")
+    project_id = factory.project(lead=lead, kind="ranking", overlap=1)
+    responses = [{"id": "A", "text": "first"}, {"id": "B", "text": "second"}]
+    imported = client.post(
+        f"/api/v1/projects/{project_id}/items",
+        json={"items": [{"prompt": "Which is better?", "responses": responses}]},
+        headers=lead.headers,
+    )
+    assert imported.status_code == 201, imported.text
+    claimed = client.post(f"/api/v1/projects/{project_id}/claims", headers=expert.headers).json()
+    response = client.post(
+        f"/api/v1/assignments/{claimed['assignment_id']}/judgment",
+        json={"value": {"ranking": [["B"], ["A"]]}},
+        headers=expert.headers,
+    )
+    assert response.status_code == 201, response.text
+    assert refresh(database, clock, project_id).items == 1
+    with database.scoped() as session:  # a value stored before its spec changed, say
+        judgment = session.scalars(select(Judgment)).one()
+        judgment.value = {"ranking": []}
+        session.commit()
+    refreshed = refresh(database, clock, project_id)
+    assert refreshed is not None and refreshed.items == 0
+    body = client.get(f"/api/v1/projects/{project_id}/quality", headers=lead.headers).json()
+    assert body["error"] == "bt: no items to rank"
+    assert body["figures"]["items"] == 1  # the last good report stays
+    with database.scoped() as session:
+        row = session.scalars(select(Consensus)).one()
+        assert row.value == {"ranking": [["B"], ["A"]]}

@@ -69,23 +69,27 @@ def refresh_project(
     method = policy.method_for(project.kind)
     settled = store.settled_ids(session, project.id, before=now - SETTLE)
     votes = [Vote(*vote) for vote in store.votes_for(session, project.id)]
-    result = (
-        compute_consensus(project.kind, votes, method=method or "", rng=rng) if method else None
-    )
+    failed = ""
+    try:
+        result = (
+            compute_consensus(project.kind, votes, method=method or "", rng=rng) if method else None
+        )
+    except ValueError as error:  # data the method cannot fit: keep the last consensus, say why
+        failed, result = f"{method}: {error}", None
     opened = disputed = 0
     if result is not None:
         opened, disputed = _write_consensus(session, project, policy, result, now)
         store.set_reliabilities(
             session, project_id=project.id, reliabilities=result.reliability, now=now
         )
-    report = _report(project, votes, result, now)
-    if project.kind == "pairwise":
-        report["leaderboard"] = _leaderboard(votes, store.response_models(session, project.id))
+    if not failed:
+        state.report = _report(project, votes, result, now)
+        if project.kind == "pairwise":
+            models = store.response_models(session, project.id)
+            state.report = {**state.report, "leaderboard": _leaderboard(votes, models)}
     state.last_judgment_id, state.last_review_id = settled
-    state.requested_at = None
-    state.refreshed_at = now
-    state.report = report
-    state.error = ""
+    state.requested_at, state.refreshed_at, state.error = None, now, failed
+    report = dict(state.report)
     session.commit()
     return Refreshed(project.id, len(result.items) if result else 0, opened, disputed, report)
 

@@ -46,6 +46,8 @@ class QualityReport:
     consensus: dict[str, int]
     experts: list[ExpertQualityView]
     policy: dict[str, Any]
+    error: str = ""
+    """Why the last refresh could not compute consensus (empty when it could)."""
 
 
 def _view(row: ExpertQuality, name: str) -> ExpertQualityView:
@@ -93,6 +95,7 @@ def get_quality_report(*, session: Session, actor: Actor | None, project_id: int
         consensus=store.count_consensus(session, project.id),
         experts=[_view(row, names[row.expert_id]) for row in experts],
         policy=policy.as_stored(),
+        error=state.error,
     )
 
 

@@ -63,6 +63,7 @@ class QualityPublic(BaseModel):
     consensus: dict[str, int] = Field(description="Items per consensus state")
     experts: list[ExpertQualityPublic]
     policy: dict[str, Any]
+    error: str = Field(default="", description="Why the last refresh failed; empty when fine")
 
 
 class RefreshRequested(BaseModel):
