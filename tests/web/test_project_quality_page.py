@@ -22,12 +22,12 @@ def test_the_project_page_shows_quality_after_a_refresh(
 ) -> None:
     lead = factory.user("lead")
     experts = [factory.user("expert") for _ in range(2)]
-    project_id = factory.project(lead=lead, items=2, overlap=2)
+    project_id = factory.project(lead=lead, items=3, overlap=2)
     login(client, lead)
     before = client.get(f"/projects/{project_id}")
     assert "No consensus yet" in before.text
-    judge_all(client, experts[0], project_id, labelled({"q0": "yes", "q1": "yes"}))
-    judge_all(client, experts[1], project_id, labelled({"q0": "yes", "q1": "no"}))
+    judge_all(client, experts[0], project_id, labelled({"q0": "yes", "q1": "no", "q2": "yes"}))
+    judge_all(client, experts[1], project_id, labelled({"q0": "yes", "q1": "no", "q2": "no"}))
     with database.scoped() as session:
         refresh_project(
             session=session, project_id=project_id, now=clock(), rng=np.random.default_rng(0)
@@ -35,12 +35,14 @@ def test_the_project_page_shows_quality_after_a_refresh(
     page = client.get(f"/projects/{project_id}")
     assert page.status_code == 200
     text = page.text
-    assert 'id="consensus-agreed">2<' in text
+    assert 'id="consensus-agreed">3<' in text
     start = text.index('id="quality-title"')
-    assert "Method <strong>ds</strong> · 4 judgments on 2 items" in text, text[start : start + 600]
-    assert "Krippendorff" in text and 'id="expert-quality"' in text
-    for expert in experts:
-        assert expert.email.split("@")[0].replace("expert", "Expert ") in text
+    assert "Method <strong>ds</strong> · 6 judgments on 3 items" in text, text[start : start + 600]
+    assert "Krippendorff's alpha" in text and 'id="expert-quality"' in text
+    names = [expert.email.split("@")[0].replace("expert", "Expert ") for expert in experts]
+    assert all(name in text for name in names)
+    # 2 of 3 agree where chance alone agrees on 4 of 9: kappa (2/3 - 4/9) / (5/9) = 0.4
+    assert f"{names[0]} and {names[1]} 0.40 on 3 items" in text
 
 
 def test_an_expert_sees_their_own_quality_on_the_dashboard(
