@@ -184,3 +184,21 @@ def _read_responses(
             errors.append(FieldError(f"{where}.model", "must be a string", index))
         result.append({"id": str(response_id), "text": text, "model": model})
     return result
+
+
+def prompt_line(prompt: Any, limit: int = 160) -> str:
+    """An item's prompt on one line for lists (a chat's last user turn), cut to ``limit``.
+
+    Example:
+        >>> chat = [{"role": "user", "content": "Hi"}, {"role": "assistant", "content": "Yes?"}]
+        >>> prompt_line([*chat, {"role": "user", "content": "Is  it\\nsafe?"}])
+        'Is it safe?'
+        >>> prompt_line("a b c d", limit=4)
+        'a b…'
+    """
+    if isinstance(prompt, list):
+        turns = [turn for turn in prompt if isinstance(turn, dict)]
+        users = [turn for turn in turns if turn.get("role") == "user"] or turns
+        prompt = users[-1].get("content", "") if users else ""
+    text = " ".join(str(prompt or "").split())
+    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

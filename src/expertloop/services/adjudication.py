@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from expertloop.core.errors import Conflict, FieldError, Forbidden, Invalid, NotFound, invalid
+from expertloop.core.items import prompt_line
 from expertloop.core.lifecycles import ConsensusState, ProjectStatus, check_consensus_transition
 from expertloop.core.policies import (
     Actor,
@@ -34,7 +35,6 @@ from expertloop.store.tables import Consensus, Item, Judgment, Project, Review
 
 DEFAULT_LIMIT = 100
 MAX_REASON_CHARS = 5_000
-PREVIEW_CHARS = 160
 
 
 @dataclass(frozen=True)
@@ -261,25 +261,13 @@ def _disputed(consensus: Consensus, item: Item, project: Project) -> Disputed:
         project_name=project.name,
         kind=project.kind,
         external_id=item.external_id,
-        prompt_preview=prompt_preview(item.prompt),
+        prompt_preview=prompt_line(item.prompt),
         value=consensus.value,
         confidence=consensus.confidence,
         method=consensus.method,
         judgments=consensus.judgments,
         updated_at=consensus.updated_at,
     )
-
-
-def prompt_preview(prompt: Any) -> str:
-    """The prompt's text (a chat's last user turn) on one line, cut to ``PREVIEW_CHARS``."""
-    if isinstance(prompt, list):
-        turns = [m.get("content", "") for m in prompt if isinstance(m, dict)]
-        users = [
-            m.get("content", "") for m in prompt if isinstance(m, dict) and m.get("role") == "user"
-        ]
-        prompt = (users or turns or [""])[-1]
-    text = " ".join(str(prompt or "").split())
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
 
 
 def _judgment_view(number: int, judgment: Judgment, review: Review | None) -> JudgmentView:

@@ -234,12 +234,13 @@ def score_gold(session: Session, *, project: Project, judgment: Judgment, now: d
 def _hold_to_bar(
     session: Session, *, project: Project, record: ExpertQuality, now: datetime
 ) -> None:
-    bar = Requirements.from_stored(project.requirements).min_quality
+    requirements = Requirements.from_stored(project.requirements)
+    bar = requirements.min_quality
     window = GoldRecord(answered=record.window_answered, correct=record.window_correct)
     min_answered = quality_policy(project).gold.min_answered
     if bar is None or not below_bar(window, bar=bar, min_answered=min_answered):
         return
-    tracks = set(Requirements.from_stored(project.requirements).tracks)
+    tracks = set(requirements.tracks)
     reason = suspension_reason(window, bar=bar, project_name=project.name)
     for qualification, track in qualifications.list_qualifications(session, record.expert_id):
         if track.name in tracks and qualification.status == QualificationStatus.GRANTED.value:

@@ -14,7 +14,6 @@ from expertloop.core.policies import Actor, ExpertPolicy, GoldPolicy, authorize
 from expertloop.services.projects import get_project_or_raise, quality_policy, ref
 from expertloop.store import Session
 from expertloop.store import quality as store
-from expertloop.store import users as user_store
 from expertloop.store.tables import Consensus, ExpertQuality, Project
 
 
@@ -79,23 +78,18 @@ def get_quality_report(*, session: Session, actor: Actor | None, project_id: int
         NotFound: ``project.not_found``. Forbidden: experts.
     """
     project = _watched_project(session, actor, project_id)
-    state = store.get_project_quality(session, project.id)
-    names = {}
-    experts = store.list_expert_quality(session, project.id)
-    for row in experts:
-        user = user_store.get_user(session, row.expert_id)
-        names[row.expert_id] = user.name if user else f"expert {row.expert_id}"
+    state = store.find_project_quality(session, project.id)
     policy = quality_policy(project)
     return QualityReport(
         project_id=project.id,
         method=policy.method_for(project.kind),
-        refreshed_at=state.refreshed_at,
-        requested_at=state.requested_at,
-        figures=dict(state.report),
+        refreshed_at=state.refreshed_at if state else None,
+        requested_at=state.requested_at if state else None,
+        figures=dict(state.report) if state else {},
         consensus=store.count_consensus(session, project.id),
-        experts=[_view(row, names[row.expert_id]) for row in experts],
+        experts=[_view(row, name) for row, name in store.list_expert_quality(session, project.id)],
         policy=policy.as_stored(),
-        error=state.error,
+        error=state.error if state else "",
     )
 
 

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from expertloop.core.errors import FieldError, Forbidden, Invalid, NotFound, invalid
+from expertloop.core.items import prompt_line
 from expertloop.core.lifecycles import ReviewState, ReviewVerdict, review_transition
 from expertloop.core.policies import Actor, ProjectPolicy, ReviewPolicy, authorize, is_allowed
 from expertloop.core.review_sampling import needs_review, reviews_nothing
@@ -31,7 +32,6 @@ from expertloop.store.tables import Item, Judgment, Project, Review
 DEFAULT_LIMIT = 50
 MAX_FEEDBACK = 10_000
 CLARITY_RANGE = (1, 5)
-EXCERPT_CHARS = 160
 REVIEWER_NAME = "a reviewer"
 """How experts see whoever reviewed their judgment."""
 NEEDS_FEEDBACK = frozenset({ReviewVerdict.REJECT, ReviewVerdict.REVISE})
@@ -329,7 +329,7 @@ def my_reviews(*, session: Session, actor: Actor, limit: int = DEFAULT_LIMIT) ->
             project_id=project.id,
             project_name=project.name,
             item_id=item.id,
-            item_excerpt=item_excerpt(item.prompt),
+            item_excerpt=prompt_line(item.prompt),
             verdict=review.verdict,
             state=str(judgment.review_state),
             feedback=review.feedback,
@@ -342,13 +342,3 @@ def my_reviews(*, session: Session, actor: Actor, limit: int = DEFAULT_LIMIT) ->
         )
         for review, judgment, item, project in rows
     ]
-
-
-def item_excerpt(prompt: Any, limit: int = EXCERPT_CHARS) -> str:
-    """The start of an item's prompt (its first user turn for a chat) on one line."""
-    if isinstance(prompt, list):
-        turns = [turn for turn in prompt if isinstance(turn, dict)]
-        users = [turn for turn in turns if turn.get("role") == "user"] or turns
-        prompt = users[0].get("content", "") if users else ""
-    text = " ".join(str(prompt or "").split())
-    return text if len(text) <= limit else text[: limit - 1].rstrip() + "…"

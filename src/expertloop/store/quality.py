@@ -21,6 +21,7 @@ from expertloop.store.tables import (
     ProjectQuality,
     Review,
     Track,
+    User,
 )
 
 
@@ -55,13 +56,20 @@ def get_expert_quality(
     return session.get(ExpertQuality, (project_id, expert_id))
 
 
-def list_expert_quality(session: Session, project_id: int) -> list[ExpertQuality]:
+def list_expert_quality(session: Session, project_id: int) -> list[tuple[ExpertQuality, str]]:
+    """The project's expert quality rows with each expert's name, by expert id."""
     query = (
-        select(ExpertQuality)
+        select(ExpertQuality, User.name)
+        .join(User, User.id == ExpertQuality.expert_id)
         .where(ExpertQuality.project_id == project_id)
         .order_by(ExpertQuality.expert_id)
     )
-    return list(session.scalars(query))
+    return [(row, name) for row, name in session.execute(query)]
+
+
+def find_project_quality(session: Session, project_id: int) -> ProjectQuality | None:
+    """The project's aggregation state, None before its first refresh (reads only)."""
+    return session.get(ProjectQuality, project_id)
 
 
 def reset_track_windows(session: Session, *, expert_id: int, track_id: int) -> None:

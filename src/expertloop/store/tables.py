@@ -12,28 +12,15 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
-    MetaData,
     Numeric,
     String,
     Text,
     UniqueConstraint,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column
 
-from expertloop.store.types import Id, Json, UTCDateTime
-
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
-    type_annotation_map = {dict[str, Any]: Json, datetime: UTCDateTime}
+from expertloop.store.base import Base
+from expertloop.store.types import Id, Json
 
 
 class User(Base):
@@ -324,99 +311,14 @@ class Invitation(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-class GoldAnswer(Base):
-    """The known answer of a gold item (a judgment value of the project's kind)."""
+# The quality tables live in their own module; importing them here registers them on Base's
+# metadata (migrations see every table) and keeps one place to import tables from.
+from expertloop.store.quality_tables import (  # noqa: E402
+    Consensus,
+    ExpertQuality,
+    GoldAnswer,
+    ProjectQuality,
+    Review,
+)
 
-    __tablename__ = "gold_answers"
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
-    )
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), index=True
-    )
-    answer: Mapped[dict[str, Any]]
-    explanation: Mapped[str] = mapped_column(Text, default="")
-    created_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    created_at: Mapped[datetime]
-
-
-class ExpertQuality(Base):
-    """An expert's measured quality on one project: gold served and answered (all time, and in
-    the window since their last reinstatement), and the reliability aggregation estimated."""
-
-    __tablename__ = "expert_quality"
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
-    )
-    expert_id: Mapped[int] = mapped_column(
-        ForeignKey("users.id", ondelete="CASCADE"), primary_key=True
-    )
-    claims: Mapped[int] = mapped_column(Integer, default=0)
-    gold_claims: Mapped[int] = mapped_column(Integer, default=0)
-    gold_answered: Mapped[int] = mapped_column(Integer, default=0)
-    gold_correct: Mapped[int] = mapped_column(Integer, default=0)
-    window_answered: Mapped[int] = mapped_column(Integer, default=0)
-    window_correct: Mapped[int] = mapped_column(Integer, default=0)
-    reliability: Mapped[float | None]
-    clarity_sum: Mapped[float] = mapped_column(default=0.0)
-    clarity_count: Mapped[int] = mapped_column(Integer, default=0)
-    updated_at: Mapped[datetime]
-
-
-class Consensus(Base):
-    """An item's aggregate answer, its confidence, the method and its ``ConsensusState``."""
-
-    __tablename__ = "consensus"
-    __table_args__ = (
-        Index("ix_consensus_state", "project_id", "state", "item_id"),
-        Index("ix_consensus_queue", "state", "item_id"),
-    )
-    item_id: Mapped[int] = mapped_column(
-        ForeignKey("items.id", ondelete="CASCADE"), primary_key=True
-    )
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    value: Mapped[dict[str, Any] | None] = mapped_column(Json)
-    confidence: Mapped[float | None]
-    method: Mapped[str] = mapped_column(String(40))
-    state: Mapped[str] = mapped_column(String(20))
-    judgments: Mapped[int] = mapped_column(Integer, default=0)
-    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    adjudicated_by: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    reason: Mapped[str] = mapped_column(Text, default="")
-    updated_at: Mapped[datetime]
-
-
-class ProjectQuality(Base):
-    """Where a project's background aggregation stands: the last judgment and review it
-    included, when it ran, when a refresh was asked for, and its project-level report."""
-
-    __tablename__ = "project_quality"
-    project_id: Mapped[int] = mapped_column(
-        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
-    )
-    last_judgment_id: Mapped[int] = mapped_column(Id, default=0)
-    last_review_id: Mapped[int] = mapped_column(Id, default=0)
-    requested_at: Mapped[datetime | None]
-    refreshed_at: Mapped[datetime | None]
-    report: Mapped[dict[str, Any]] = mapped_column(default=dict)
-    error: Mapped[str] = mapped_column(Text, default="")
-
-
-class Review(Base):
-    """A reviewer's verdict on one judgment, with feedback the expert sees and a rating of how
-    clearly the rationale explains the answer."""
-
-    __tablename__ = "reviews"
-    __table_args__ = (Index("ix_reviews_project", "project_id", "id"),)
-    id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
-    judgment_id: Mapped[int] = mapped_column(
-        ForeignKey("judgments.id", ondelete="CASCADE"), unique=True
-    )
-    project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
-    expert_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    reviewer_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
-    verdict: Mapped[str] = mapped_column(String(20))
-    feedback: Mapped[str] = mapped_column(Text, default="")
-    clarity: Mapped[int | None] = mapped_column(Integer)
-    revised_value: Mapped[dict[str, Any] | None] = mapped_column(Json)
-    created_at: Mapped[datetime]
+__all__ = ["Base", "Consensus", "ExpertQuality", "GoldAnswer", "ProjectQuality", "Review"]
