@@ -1,9 +1,14 @@
 """Fixtures: a migrated database per backend (SQLite always, PostgreSQL when
-EXPERTLOOP_TEST_DATABASE_URL is set), an app on it with a controllable clock, factories."""
+EXPERTLOOP_TEST_DATABASE_URL is set), an app on it with a controllable clock, factories.
+
+Under pytest-xdist every worker has its own databases: SQLite files in its own temporary
+directory, and on PostgreSQL the database ``<db>_gw0``, ``<db>_gw1``... next to the one named
+in EXPERTLOOP_TEST_DATABASE_URL (created when missing); without xdist that database itself."""
 
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -12,7 +17,9 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import text
+from sqlalchemy import create_engine, make_url, text
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.pool import NullPool
 
 from expertloop.app import create_app
 from expertloop.config import Settings
@@ -21,10 +28,59 @@ from expertloop.store import Database
 from expertloop.store.migrate import upgrade
 from expertloop.store.tables import Base
 
-PG_URL = os.environ.get("EXPERTLOOP_TEST_DATABASE_URL")
+WORKER = os.environ.get("PYTEST_XDIST_WORKER", "master")
+
+
+def worker_database_url(url: str, worker: str) -> str:
+    """The PostgreSQL database of one xdist worker: ``<db>_gw0`` for ``gw0``; ``url`` itself
+    when tests run in one process (worker ``master``)."""
+    if worker == "master":
+        return url
+    parsed = make_url(url)
+    return parsed.set(database=f"{parsed.database}_{worker}").render_as_string(hide_password=False)
+
+
+_BASE_PG_URL = os.environ.get("EXPERTLOOP_TEST_DATABASE_URL")
+PG_URL = worker_database_url(_BASE_PG_URL, WORKER) if _BASE_PG_URL else None
+if PG_URL:  # whatever reads the variable directly (or a subprocess) gets this worker's database
+    os.environ["EXPERTLOOP_TEST_DATABASE_URL"] = PG_URL
 BACKENDS = ["sqlite"] + (["postgresql"] if PG_URL else [])
-KEEP = {"tracks", "domains"}  # seeded by the migration; wipe() puts them back as seeded
+KEEP = {"tracks", "domains", "instance_secrets"}  # seeded by migrations; wipe() restores them
 SEEDS: dict[str, dict[str, list[dict[str, Any]]]] = {}
+
+
+def create_postgresql_database(url: str) -> None:
+    """Create the database of ``url`` unless it exists, through the server's ``postgres``
+    maintenance database (two workers may race: a duplicate is fine)."""
+    from expertloop.store.db import normalise_url
+
+    target = make_url(normalise_url(url))
+    name = target.database
+    assert name, f"no database named in {url}"
+    engine = create_engine(
+        target.set(database="postgres"), poolclass=NullPool, isolation_level="AUTOCOMMIT"
+    )
+    try:
+        with engine.connect() as connection:
+            query = text("SELECT 1 FROM pg_database WHERE datname = :name")
+            if connection.execute(query, {"name": name}).first() is None:
+                quoted = connection.dialect.identifier_preparer.quote_identifier(name)
+                try:
+                    connection.execute(text(f"CREATE DATABASE {quoted}"))
+                except DBAPIError:
+                    if connection.execute(query, {"name": name}).first() is None:
+                        raise
+    finally:
+        engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def postgresql_url() -> str:
+    """This worker's PostgreSQL test database (created when missing; not wiped here)."""
+    if PG_URL is None:
+        pytest.skip("EXPERTLOOP_TEST_DATABASE_URL is not set")
+    create_postgresql_database(PG_URL)
+    return PG_URL
 
 
 def reset_postgresql(url: str) -> None:
@@ -43,8 +99,7 @@ def database_url(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPa
     if request.param == "sqlite":
         url = f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.db'}"
     else:
-        assert PG_URL is not None
-        url = PG_URL
+        url = request.getfixturevalue("postgresql_url")
         reset_postgresql(url)
     upgrade(url)
     snapshot_seeds(url)
@@ -68,9 +123,10 @@ def snapshot_seeds(url: str) -> None:
 def restore_seeds(connection: Any, url: str) -> None:
     for name, rows in SEEDS.get(url, {}).items():
         table = Base.metadata.tables[name]
-        connection.execute(table.delete().where(table.c.id.not_in([row["id"] for row in rows])))
+        key = next(iter(table.primary_key.columns))
+        connection.execute(table.delete().where(key.not_in([row[key.name] for row in rows])))
         for row in rows:
-            connection.execute(table.update().where(table.c.id == row["id"]).values(**row))
+            connection.execute(table.update().where(key == row[key.name]).values(**row))
 
 
 def wipe(database: Database) -> None:
@@ -228,7 +284,15 @@ def factory(database: Database, clock: FakeClock) -> Factory:
 
 
 @pytest.fixture
-def screenshots_dir() -> Path:
-    path = Path(os.environ.get("EXPERTLOOP_SCREENSHOTS", "test-screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
+def screenshots_dir(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """A folder of the test's own for its screenshots; afterwards each file is moved into
+    ``test-screenshots/`` (or $EXPERTLOOP_SCREENSHOTS) in one atomic rename, so that two
+    workers taking the same screenshot (one per backend) never leave a torn file."""
+    shared = Path(os.environ.get("EXPERTLOOP_SCREENSHOTS", "test-screenshots"))
+    shared.mkdir(parents=True, exist_ok=True)
+    own = tmp_path_factory.mktemp("screenshots")
+    yield own
+    for shot in sorted(own.iterdir()):
+        staged = shared / f".{shot.name}.{WORKER}.partial"
+        shutil.copyfile(shot, staged)
+        os.replace(staged, shared / shot.name)

@@ -27,6 +27,10 @@ def default_database_url() -> str:
     return f"sqlite:///{Path.cwd() / 'expertloop.db'}"
 
 
+def default_export_dir() -> Path:
+    return Path.cwd() / "exports"
+
+
 class Settings(BaseSettings):
     """Instance settings. Each can be set by ``EXPERTLOOP_<NAME>``."""
 
@@ -106,6 +110,19 @@ class Settings(BaseSettings):
         ge=0,
         le=10,
         description="How many times a failed model request is repeated, with backoff.",
+    )
+
+    export_dir: Path = Field(
+        default_factory=default_export_dir,
+        description="Where workers write background exports (one directory per job); "
+        "default ./exports beside the SQLite default.",
+    )
+    export_job_timeout_seconds: int = Field(
+        default=3600,
+        ge=60,
+        le=7 * 24 * 3600,
+        description="A background export running longer than this is taken to have lost its "
+        "worker and is queued again.",
     )
 
     @field_validator("model_base_url", "model_name", "model_api_key", mode="before")

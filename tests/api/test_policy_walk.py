@@ -11,6 +11,7 @@ import pytest
 import walk_adjudication
 import walk_assessments
 import walk_experts
+import walk_exports
 import walk_invitations
 import walk_quality
 import walk_queue
@@ -21,6 +22,7 @@ AREAS: list[Area] = [
     walk_adjudication.AREA,
     walk_assessments.AREA,
     walk_experts.AREA,
+    walk_exports.AREA,
     walk_invitations.AREA,
     walk_quality.AREA,
     walk_queue.AREA,

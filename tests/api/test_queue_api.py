@@ -17,6 +17,7 @@ def test_claim_then_submit_label(client, factory) -> None:
     body = response.json()
     assert body["item"]["external_id"] == "q0"
     assert set(body) == {"assignment_id", "item", "lease_expires_at"}
+    assert body["item"]["metadata"] == {}  # stored as {"source": "test"}: leads' business
     submit = client.post(
         f"/api/v1/assignments/{body['assignment_id']}/judgment",
         json={"value": {"labels": ["yes"]}, "rationale": "cited", "idempotency_key": "k1"},

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -48,8 +47,8 @@ def test_default_tracks_are_seeded(database_url: str) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_downgrade_then_upgrade(backend: str, tmp_path) -> None:
-    url = _empty_database(backend, tmp_path)
+def test_downgrade_then_upgrade(backend: str, tmp_path, request: pytest.FixtureRequest) -> None:
+    url = _empty_database(backend, tmp_path, request)
     upgrade(url)
     downgrade(url, "base")
     engine = throwaway_engine(url)
@@ -64,8 +63,10 @@ def test_downgrade_then_upgrade(backend: str, tmp_path) -> None:
 
 
 @pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
-def test_upgrade_gives_existing_guideline_versions_the_project_spec(backend: str, tmp_path) -> None:
-    url = _empty_database(backend, tmp_path)
+def test_upgrade_gives_existing_guideline_versions_the_project_spec(
+    backend: str, tmp_path, request: pytest.FixtureRequest
+) -> None:
+    url = _empty_database(backend, tmp_path, request)
     upgrade(url, "0002")
     engine = throwaway_engine(url)
     with engine.begin() as connection:
@@ -93,14 +94,12 @@ def test_upgrade_gives_existing_guideline_versions_the_project_spec(backend: str
     assert note == ""
 
 
-def _empty_database(backend: str, tmp_path) -> str:
-    """An empty database: a file on SQLite; on PostgreSQL a fresh schema inside the test
-    database (searched first), so that the tests never touch another database."""
+def _empty_database(backend: str, tmp_path, request: pytest.FixtureRequest) -> str:
+    """An empty database: a file on SQLite; on PostgreSQL a fresh schema inside this worker's
+    test database (searched first), so that the tests never touch another database."""
     if backend == "sqlite":
         return f"sqlite:///{tmp_path / 'data.db'}"
-    base = os.environ.get("EXPERTLOOP_TEST_DATABASE_URL")
-    if not base:
-        pytest.skip("EXPERTLOOP_TEST_DATABASE_URL is not set")
+    base: str = request.getfixturevalue("postgresql_url")  # skips without PostgreSQL
     engine = throwaway_engine(base)
     with engine.begin() as connection:
         connection.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))

@@ -56,8 +56,12 @@ def scan(html: str) -> ActiveContent:
     return parser
 
 
+OWN_FORMS = {"judgment-form", "export-form"}
+
+
 def expected_own_tags(parser: ActiveContent) -> list[str]:
-    """The page's own active tags: stylesheet, its scripts, meta tags, logout and judgment forms."""
+    """The page's own active tags: stylesheet, scripts, meta tags, logout, judgment and export
+    forms."""
     own = []
     for tag, attrs in parser.own:
         values = dict(attrs)
@@ -68,7 +72,7 @@ def expected_own_tags(parser: ActiveContent) -> list[str]:
         elif tag == "link":
             assert values["href"].startswith("/static/app.css"), attrs
         elif tag == "form":
-            assert values.get("action") == "/logout" or values.get("id") == "judgment-form", attrs
+            assert values.get("action") == "/logout" or values.get("id") in OWN_FORMS, attrs
         else:
             assert tag == "meta", attrs
         own.append(tag)
@@ -115,5 +119,5 @@ def test_hostile_judgment_rationale_is_escaped_on_the_project_page(client, facto
     pages.log_in(lead)
     page = scan(pages.get(f"/projects/{project_id}").text)
     assert page.found == []
-    assert sorted(expected_own_tags(page)) == ["form", "link", "meta", "meta", "meta"]
+    assert sorted(expected_own_tags(page)) == ["form", "form", "link", "meta", "meta", "meta"]
     assert rationale in "".join(page.text)

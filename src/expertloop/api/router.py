@@ -10,6 +10,7 @@ from expertloop.api.routes import (
     assignments,
     escalations,
     experts,
+    exports,
     gold,
     invitations,
     projects,
@@ -38,6 +39,7 @@ def api_router() -> APIRouter:
         quality,
         reviews,
         adjudication,
+        exports,
     ):
         router.include_router(module.router)
     return router

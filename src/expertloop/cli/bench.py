@@ -10,7 +10,9 @@ from typing import Annotated
 
 import typer
 
-from expertloop.cli import loadgen, simulate
+from expertloop.cli import bench_export, loadgen, simulate
+from expertloop.cli.common import fail
+from expertloop.core.errors import DomainError
 
 bench_app = typer.Typer(
     help="Benchmarks: drive a server with simulated experts.", no_args_is_help=True
@@ -110,6 +112,66 @@ def quality_bench(
     else:
         with tempfile.TemporaryDirectory(prefix="expertloop-sim-") as folder:
             result = simulate.run_simulation(f"sqlite:///{Path(folder) / 'sim.db'}", config)
+    typer.echo(json.dumps(result))
+
+
+def _log(line: str) -> None:
+    typer.echo(line, err=True)
+
+
+def _names(text: str, allowed: tuple[str, ...], option: str) -> tuple[str, ...]:
+    names = tuple(name.strip() for name in text.split(",") if name.strip())
+    unknown = [name for name in names if name not in allowed]
+    if unknown or not names:
+        raise typer.BadParameter(f"{option}: use a comma-separated list of {', '.join(allowed)}")
+    return names
+
+
+@bench_app.command("export")
+def export_bench(
+    judgments: Annotated[
+        int, typer.Option("--judgments", "-n", min=3, help="Judgments in the large project.")
+    ] = 1_000_000,
+    overlap: Annotated[
+        int, typer.Option("--overlap", min=1, max=40, help="Judgments per item.")
+    ] = 3,
+    kind: Annotated[str, typer.Option("--kind", help="Task kind seeded (pairwise).")] = "pairwise",
+    formats: Annotated[
+        str, typer.Option("--formats", help="Export formats, comma-separated.")
+    ] = "raw,preference",
+    file_formats: Annotated[
+        str, typer.Option("--file-formats", help="File formats, comma-separated.")
+    ] = "jsonl,parquet",
+    repeat: Annotated[
+        int, typer.Option("--repeat", min=1, help="Exports per combination; the best is kept.")
+    ] = 1,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database to seed; default a temporary SQLite file."),
+    ] = None,
+    out_dir: Annotated[
+        Path | None,
+        typer.Option("--out-dir", help="Where the files go; default a temporary directory."),
+    ] = None,
+) -> None:
+    """Seed a judged project (and one a tenth its size), export it in fresh processes and print
+    rows per second and peak memory as one JSON object."""
+    config = bench_export.ExportBenchConfig(
+        judgments=judgments,
+        overlap=overlap,
+        kind=kind,
+        formats=_names(formats, ("raw", "preference", "kto"), "--formats"),
+        file_formats=_names(file_formats, ("jsonl", "parquet"), "--file-formats"),
+        repeat=repeat,
+    )
+    with tempfile.TemporaryDirectory(prefix="expertloop-bench-export-") as folder:
+        target = out_dir or Path(folder)
+        target.mkdir(parents=True, exist_ok=True)
+        url = db or f"sqlite:///{Path(folder) / 'bench.db'}"
+        try:
+            result = bench_export.run_export_bench(url, target, config, _log)
+        except DomainError as error:
+            raise fail(error) from None
     typer.echo(json.dumps(result))
 
 

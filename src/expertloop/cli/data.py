@@ -1,14 +1,13 @@
-"""Data in and out: ``import PROJECT FILE`` (JSONL, CSV) and ``export PROJECT`` (JSONL)."""
+"""Data in and out: ``import PROJECT FILE`` (JSONL, CSV, Parquet, a saved Hugging Face dataset,
+Label Studio JSON); ``export PROJECT`` is in ``cli.exports``."""
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from itertools import chain
 from pathlib import Path
-from typing import Annotated, Any, TextIO
+from typing import Annotated, TextIO
 
 import typer
 from rich.console import Console
@@ -16,11 +15,12 @@ from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeR
 
 from expertloop.cli.common import DbOption, fail, open_database, utc_now
 from expertloop.cli.inputs import bad_input, parse_project_id
-from expertloop.cli.item_files import FileFormat, ParsedFile, detect_format, read_item_file
-from expertloop.cli.mappings import ItemMapping, map_rows, mapping_kind
+from expertloop.cli.item_files import FileFormat, ParsedFile, SourceError
+from expertloop.cli.item_sources import detect_source_format, read_source, source_size
+from expertloop.cli.mappings import ItemMapping, item_rows, map_rows, mapping_kind
 from expertloop.core.errors import DomainError, FieldError
+from expertloop.core.field_maps import FieldMap, parse_field_map
 from expertloop.services.items import import_items
-from expertloop.services.judgments import stream_judgments
 from expertloop.services.projects import get_project_or_raise
 from expertloop.store.tables import Project
 
@@ -31,26 +31,40 @@ ProjectArg = Annotated[str, typer.Argument(help="Project id (printed by `project
 def register(app: typer.Typer) -> None:
     """Add this module's commands to ``app``."""
     app.command("import")(import_file)
-    app.command("export")(export_judgments)
 
 
 def import_file(
     project: ProjectArg,
-    file: Annotated[Path, typer.Argument(help="Items as .jsonl or .csv.")],
+    file: Annotated[
+        Path,
+        typer.Argument(help="Items: .jsonl, .csv, .parquet, Label Studio .json, a saved dataset."),
+    ],
     format: Annotated[
-        FileFormat | None, typer.Option("--format", help="File format (default: by extension).")
+        FileFormat | None,
+        typer.Option("--format", help="Source format (default: by extension or directory)."),
     ] = None,
     mapping: Annotated[
         ItemMapping | None,
         typer.Option("--mapping", help="Read rows of another dataset's shape (processbench)."),
     ] = None,
+    field_map: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map", metavar="FIELD=SOURCE", help="Fill an item field from a column (repeatable)."
+        ),
+    ] = None,
+    split: Annotated[
+        str | None, typer.Option("--split", help="Split of a saved DatasetDict to import.")
+    ] = None,
     db: DbOption = None,
 ) -> None:
     """Import items into a project, all or nothing: one bad row and nothing is stored."""
     project_id = parse_project_id(project)
-    fmt = detect_format(file, format)
+    fmt = detect_source_format(file, format)
     if fmt is None:
-        raise bad_input("format", f"cannot tell the format of {file.name}; use --format jsonl|csv")
+        choices = "|".join(f.value for f in FileFormat)
+        raise bad_input("format", f"cannot tell the format of {file.name}; use --format {choices}")
+    pairs = _parse_field_map(field_map or [], mapping, fmt, split)
     with open_database(db) as database:
         with database.scoped(write=False) as session:
             try:
@@ -58,9 +72,11 @@ def import_file(
             except DomainError as error:
                 raise fail(error) from None
         _check_mapping(target, mapping, fmt)
-        parsed = _read_with_progress(file, fmt)
+        parsed = _read_with_progress(file, fmt, split=split, raw=bool(pairs.pairs))
         if mapping is not None:
-            parsed = _mapped(parsed, mapping, file)
+            parsed = _mapped(map_rows(parsed, mapping), file)
+        else:
+            parsed = _mapped(item_rows(parsed, fmt=fmt, kind=target.kind, field_map=pairs), file)
         with database.scoped() as session, _storing(len(parsed.rows)):
             try:
                 created = import_items(
@@ -73,6 +89,21 @@ def import_file(
             except DomainError as error:
                 raise report_file_errors(error, parsed.on_lines(error.errors), file) from None
     typer.echo(f"created {created} items in project {target.id} ({target.name!r}) from {file.name}")
+
+
+def _parse_field_map(
+    specs: list[str], mapping: ItemMapping | None, fmt: FileFormat, split: str | None
+) -> FieldMap:
+    """The ``--map`` pairs, or exit 1 when they are bad or clash with other options."""
+    if split is not None and fmt is not FileFormat.HF_DATASET:
+        raise bad_input("split", "--split is for a saved Hugging Face dataset (hf-dataset)")
+    try:
+        pairs = parse_field_map(specs)
+    except DomainError as error:
+        raise fail(error) from None
+    if pairs.pairs and mapping is not None:
+        raise bad_input("map", "--map and --mapping do not go together; use one")
+    return pairs
 
 
 def _check_mapping(project: Project, mapping: ItemMapping | None, fmt: FileFormat) -> None:
@@ -88,8 +119,7 @@ def _check_mapping(project: Project, mapping: ItemMapping | None, fmt: FileForma
         raise bad_input("mapping", f"{mapping.value} rows are read from JSONL only")
 
 
-def _mapped(parsed: ParsedFile, mapping: ItemMapping, file: Path) -> ParsedFile:
-    mapped = map_rows(parsed, mapping)
+def _mapped(mapped: ParsedFile, file: Path) -> ParsedFile:
     if mapped.errors:
         raise report_file_errors(
             DomainError("items.invalid", "the file has errors"), mapped.errors, file
@@ -97,11 +127,11 @@ def _mapped(parsed: ParsedFile, mapping: ItemMapping, file: Path) -> ParsedFile:
     return mapped
 
 
-def _read_with_progress(file: Path, fmt: FileFormat) -> ParsedFile:
+def _read_with_progress(file: Path, fmt: FileFormat, *, split: str | None, raw: bool) -> ParsedFile:
     console = Console(stderr=True)
 
     def read() -> ParsedFile:
-        size = file.stat().st_size
+        size = source_size(file)
         with Progress(
             TextColumn("reading {task.description}"),
             BarColumn(),
@@ -112,9 +142,18 @@ def _read_with_progress(file: Path, fmt: FileFormat) -> ParsedFile:
             disable=not console.is_terminal,
         ) as progress:
             task = progress.add_task(file.name, total=size)
-            return read_item_file(file, fmt, lambda done: progress.update(task, completed=done))
+            return read_source(
+                file,
+                fmt,
+                lambda done: progress.update(task, completed=done),
+                split=split,
+                raw=raw,
+            )
 
-    return read_import_file(file, read, code="items.invalid", what="items")
+    try:
+        return read_import_file(file, read, code="items.invalid", what="items")
+    except SourceError as error:
+        raise bad_input(error.field, error.message) from None
 
 
 def read_import_file(
@@ -164,24 +203,6 @@ def report_file_errors(error: DomainError, errors: list[FieldError], file: Path)
     return typer.Exit(code=1)
 
 
-def export_judgments(
-    project: ProjectArg,
-    out: Annotated[Path | None, typer.Option(help="Write to this file (default: stdout).")] = None,
-    db: DbOption = None,
-) -> None:
-    """Export a project's raw judgments as JSONL, oldest first; the count goes to stderr."""
-    project_id = parse_project_id(project)
-    with open_database(db) as database, database.scoped(write=False) as session:
-        rows = stream_judgments(session=session, actor=None, project_id=project_id)
-        try:
-            first = next(rows, None)  # checks the project before any output is opened
-        except DomainError as error:
-            raise fail(error) from None
-        with output_stream(out) as stream:
-            count = _write_jsonl(stream, chain([first], rows) if first else iter(()))
-    typer.echo(f"exported {count} judgments of project {project_id}", err=True)
-
-
 @contextmanager
 def output_stream(out: Path | None) -> Iterator[TextIO]:
     """The file ``--out`` names, opened for writing (or exit 1 saying why), else stdout."""
@@ -194,11 +215,3 @@ def output_stream(out: Path | None) -> Iterator[TextIO]:
         raise bad_input("out", f"cannot write {out}: {error.strerror or error}") from None
     with stream:
         yield stream
-
-
-def _write_jsonl(stream: TextIO, rows: Iterator[dict[str, Any]]) -> int:
-    count = 0
-    for row in rows:
-        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
-        count += 1
-    return count

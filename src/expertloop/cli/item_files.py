@@ -1,4 +1,4 @@
-"""Reading item files (JSONL and CSV) into raw item rows, each with the file line it starts on.
+"""Reading item files (JSONL, CSV, Label Studio JSON) into raw rows, each with its line.
 
 JSONL: one item object per line, the shape of the JSON API (``external_id``, ``prompt``,
 ``context``, ``responses``, ``data``, ``metadata``, ``priority``); blank lines are skipped.
@@ -38,9 +38,30 @@ class FileFormat(StrEnum):
     """One JSON object per line."""
     CSV = "csv"
     """Comma-separated values with a header line."""
+    PARQUET = "parquet"
+    """An Apache Parquet file, one item per row."""
+    HF_DATASET = "hf-dataset"
+    """A Hugging Face dataset saved with ``save_to_disk`` (a directory of Arrow files)."""
+    LABEL_STUDIO = "label-studio"
+    """A Label Studio JSON export: a list of tasks ``{id, data, annotations, predictions}``."""
 
 
-EXTENSIONS = {".jsonl": FileFormat.JSONL, ".ndjson": FileFormat.JSONL, ".csv": FileFormat.CSV}
+EXTENSIONS = {
+    ".jsonl": FileFormat.JSONL,
+    ".ndjson": FileFormat.JSONL,
+    ".csv": FileFormat.CSV,
+    ".parquet": FileFormat.PARQUET,
+    ".json": FileFormat.LABEL_STUDIO,
+}
+
+
+class SourceError(Exception):
+    """A file or directory that is not what its format needs (not a row of it: the whole)."""
+
+    def __init__(self, field: str, message: str) -> None:
+        super().__init__(message)
+        self.field = field
+        self.message = message
 
 
 @dataclass
@@ -66,18 +87,49 @@ class ParsedFile:
         ]
 
 
-def detect_format(path: Path, given: FileFormat | None) -> FileFormat | None:
-    return given or EXTENSIONS.get(path.suffix.lower())
+def read_item_file(
+    path: Path, fmt: FileFormat, advance: Callable[[int], None], *, raw: bool = False
+) -> ParsedFile:
+    """Read a whole JSONL or CSV file; ``advance`` gets the bytes read so far.
 
-
-def read_item_file(path: Path, fmt: FileFormat, advance: Callable[[int], None]) -> ParsedFile:
-    """Read the whole file; ``advance`` gets the bytes read so far, for a progress bar.
+    ``raw`` reads each CSV record as ``{column: cell}`` (empty cells null), for ``--map``.
 
     Raises:
         OSError: the file cannot be opened or read.
         UnicodeDecodeError: the file is not UTF-8.
     """
-    return read_text_file(path, advance, _read_jsonl if fmt is FileFormat.JSONL else _read_csv)
+    if fmt is FileFormat.JSONL:
+        return read_text_file(path, advance, _read_jsonl)
+    return read_text_file(path, advance, _read_raw_csv if raw else _read_csv)
+
+
+def read_label_studio(path: Path, advance: Callable[[int], None]) -> ParsedFile:
+    """The tasks of a Label Studio JSON export, numbered from 1 in the order of the list.
+
+    Raises:
+        OSError: the file cannot be opened or read.
+        UnicodeDecodeError: the file is not UTF-8.
+        SourceError: the file is not a JSON list of tasks with ``data``.
+    """
+    text = path.read_text(encoding="utf-8-sig")
+    advance(path.stat().st_size)
+    try:
+        tasks = json.loads(text)
+    except json.JSONDecodeError as error:
+        where = f"line {error.lineno}, column {error.colno}"
+        raise SourceError("json", f"{path.name} is not valid JSON: {error.msg} ({where})") from None
+    if isinstance(tasks, dict) and "data" in tasks:
+        tasks = [tasks]
+    if not isinstance(tasks, list) or not any(isinstance(t, dict) and "data" in t for t in tasks):
+        message = (
+            f"{path.name} is not a Label Studio export (a JSON list of tasks with data); "
+            "for one item per line use .jsonl"
+        )
+        raise SourceError("file", message)
+    parsed = ParsedFile()
+    for number, task in enumerate(tasks, start=1):
+        parsed.add(task, number)
+    return parsed
 
 
 Reader = Callable[[Iterable[str], ParsedFile, Callable[[], None]], None]
@@ -154,6 +206,23 @@ def read_csv_rows(
 def _read_csv(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
     read_csv_rows(text, parsed, tick, _item_rows)
+
+
+def _read_raw_csv(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
+    csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
+    read_csv_rows(text, parsed, tick, _raw_rows)
+
+
+def _raw_rows(header: list[str], parsed: ParsedFile) -> RowMaker | None:
+    names = [name.strip() for name in header]
+    if not names:
+        parsed.error(1, "header", "the file is empty; the first line must name the columns")
+    for name, count in Counter(names).items():
+        if count > 1 or not name:
+            parsed.error(1, name or "header", "a column needs a name of its own")
+    if parsed.errors:
+        return None
+    return lambda cells: {name: cell or None for name, cell in zip(names, cells, strict=True)}
 
 
 def _item_rows(header: list[str], parsed: ParsedFile) -> RowMaker | None:

@@ -15,8 +15,10 @@ import typer
 
 from expertloop.cli.common import DbOption, fail, open_database, utc_now
 from expertloop.cli.inputs import bad_input, parse_project_id, read_text
+from expertloop.config import Settings
 from expertloop.core.errors import DomainError, invalid
-from expertloop.services import aggregation, gold, quality
+from expertloop.services import aggregation, export_jobs, gold, quality
+from expertloop.store import Database
 
 quality_app = typer.Typer(help="Consensus, agreement and experts' measured quality.")
 gold_app = typer.Typer(help="Gold items: items with known answers, served unmarked.")
@@ -42,9 +44,11 @@ def worker(
         int | None, typer.Option(help="Exit when this process id is gone (set by serve).")
     ] = None,
 ) -> None:
-    """Refresh consensus and quality in the background, coordinated through the database:
-    run any number of these, on any hosts sharing one PostgreSQL."""
+    """Refresh consensus and quality, then write queued exports (into $EXPERTLOOP_EXPORT_DIR),
+    in the background, coordinated through the database: run any number of these, on any hosts
+    sharing one PostgreSQL (and one export directory)."""
     rng = np.random.default_rng(seed)
+    settings = Settings()
     with open_database(db) as database:
         while True:
             done = aggregation.refresh_due(sessions=database.scoped, now=utc_now, rng=rng)
@@ -53,9 +57,22 @@ def worker(
                     f"project {refreshed.project_id}: {refreshed.items} items, "
                     f"{refreshed.slots_opened} slots opened, {refreshed.disputed} disputed"
                 )
+            _run_exports(database, settings)
             if once or (parent is not None and os.getppid() != parent):
                 return
             time.sleep(interval)
+
+
+def _run_exports(database: Database, settings: Settings) -> None:
+    finished = export_jobs.run_pending_exports(
+        sessions=database.scoped,
+        now=utc_now,
+        directory=settings.export_dir,
+        stale_seconds=settings.export_job_timeout_seconds,
+    )
+    for job in finished:
+        outcome = f"{job.rows} rows in {job.path}" if job.status == "done" else job.error
+        typer.echo(f"export {job.id} of project {job.project_id}: {job.status}: {outcome}")
 
 
 def _print_json(value: Any) -> None:

@@ -292,3 +292,28 @@ def check_consensus_transition(current: ConsensusState, target: ConsensusState) 
             f"consensus.{current.value}",
             f"this item's consensus is {current.value} and cannot become {target.value}",
         )
+
+
+class ExportJobStatus(StrEnum):
+    """Where a background export stands."""
+
+    QUEUED = "queued"
+    """Asked for; waits for a worker."""
+    RUNNING = "running"
+    """A worker is writing the files."""
+    DONE = "done"
+    """The files are written and can be downloaded."""
+    FAILED = "failed"
+    """The export stopped; ``error`` says why. Nothing partial is offered for download."""
+
+
+EXPORT_JOB_TRANSITIONS: dict[ExportJobStatus, frozenset[ExportJobStatus]] = {
+    ExportJobStatus.QUEUED: frozenset({ExportJobStatus.RUNNING, ExportJobStatus.FAILED}),
+    ExportJobStatus.RUNNING: frozenset(
+        {ExportJobStatus.DONE, ExportJobStatus.FAILED, ExportJobStatus.QUEUED}
+    ),
+    ExportJobStatus.DONE: frozenset(),
+    ExportJobStatus.FAILED: frozenset(),
+}
+"""Moves a worker may make (``running`` back to ``queued``: its worker died and the job is
+picked up again)."""

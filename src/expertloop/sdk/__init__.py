@@ -33,6 +33,7 @@ set ``EXPERTLOOP_URL``, ``LEAD_TOKEN`` and ``EXPERT_TOKEN``)::
 from __future__ import annotations
 
 from expertloop.api.schemas import ClaimPublic as Claim
+from expertloop.api.schemas.exports import ExportJobPublic as ExportJob
 from expertloop.sdk.client import Client, ConsensusState
 from expertloop.sdk.errors import (
     Conflict,
@@ -50,6 +51,7 @@ __all__ = [
     "Conflict",
     "ConsensusState",
     "ExpertloopError",
+    "ExportJob",
     "Forbidden",
     "Invalid",
     "NotFound",

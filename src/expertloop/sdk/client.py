@@ -22,19 +22,22 @@ from expertloop.api.schemas.adjudication import ConsensusPublic
 from expertloop.api.schemas.quality import ConsensusListPublic, GoldMarked, QualityPublic
 from expertloop.sdk.connection import Connection
 from expertloop.sdk.errors import ExpertloopError, shifted
+from expertloop.sdk.exports import ExportCalls
 from expertloop.sdk.records import Rows, batches, plain, plain_rows
 
 ConsensusState = Literal["open", "agreed", "disputed", "adjudicated"]
 
 
-class Client:
+class Client(ExportCalls):
     """A signed-in connection to one expertloop server (one keep-alive ``httpx.Client``).
 
     Use it as a context manager, or call :meth:`close`. Safe calls (every GET, ``update_project``
     and ``mark_gold``, which set absolute values, ``claim``, which resumes the caller's live
     lease, and ``submit``, which always carries an idempotency key) are retried on connection
     errors, timeouts, 429, 502, 503 and 504; the others (``create_project``, ``push_items``,
-    ``heartbeat``, ``release``) are sent once.
+    ``heartbeat``, ``release``, ``create_export``) are sent once. Exports (``create_export``,
+    ``wait_for_export``, ``download_export``, ``export``, ``export_dataset``) are in
+    :class:`expertloop.sdk.exports.ExportCalls`.
     """
 
     def __init__(

@@ -3,6 +3,9 @@ errors, parses answers into schemas."""
 
 from __future__ import annotations
 
+import os
+import tempfile
+from pathlib import Path
 from typing import Any, TypeVar
 
 import httpx
@@ -78,3 +81,24 @@ class Connection:
         if response.is_error:
             raise error_from_response(response)
         return response
+
+    def download(self, path: str, target: Path) -> Path:
+        """GET ``path`` (retried like every GET) and stream its body into ``target``, written
+        under a temporary name beside it and renamed into place when complete."""
+        request = self.http.build_request("GET", path)
+        response = send_with_retries(self.http, request, policy=self.policy, safe=True, stream=True)
+        try:
+            if response.is_error:
+                response.read()
+                raise error_from_response(response)
+            handle, partial = tempfile.mkstemp(prefix=f".{target.name}.", dir=target.parent)
+            try:
+                with os.fdopen(handle, "wb") as out:
+                    for chunk in response.iter_bytes():
+                        out.write(chunk)
+                os.replace(partial, target)
+            finally:
+                Path(partial).unlink(missing_ok=True)
+        finally:
+            response.close()
+        return target

@@ -54,7 +54,12 @@ def retry_after(response: httpx.Response) -> float | None:
 
 
 def send_with_retries(
-    client: httpx.Client, request: httpx.Request, *, policy: RetryPolicy, safe: bool
+    client: httpx.Client,
+    request: httpx.Request,
+    *,
+    policy: RetryPolicy,
+    safe: bool,
+    stream: bool = False,
 ) -> httpx.Response:
     """Send ``request``, repeating it under ``policy`` only when ``safe``.
 
@@ -63,6 +68,7 @@ def send_with_retries(
         request: the built request (its body is bytes, so it can be sent again).
         policy: retries and waits.
         safe: whether repeating the call cannot change its effect.
+        stream: leave the body unread (the caller reads it, then closes the response).
 
     Returns:
         The last answer, whatever its status.
@@ -74,7 +80,7 @@ def send_with_retries(
     for attempt in range(attempts):
         last = attempt == attempts - 1
         try:
-            response = client.send(request)
+            response = client.send(request, stream=stream)
         except httpx.TransportError:
             if last:
                 raise

@@ -135,6 +135,7 @@ class Item(Base):
     __table_args__ = (
         UniqueConstraint("project_id", "external_id"),
         Index("ix_items_claim", "project_id", "state", "started", "priority", "id"),
+        Index("ix_items_project", "project_id", "id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
@@ -311,8 +312,9 @@ class Invitation(Base):
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
 
 
-# The quality tables live in their own module; importing them here registers them on Base's
-# metadata (migrations see every table) and keeps one place to import tables from.
+# The quality and export tables live in their own modules; importing them here registers them
+# on Base's metadata (migrations see every table) and keeps one place to import tables from.
+from expertloop.store.export_tables import ExportJob, InstanceSecret  # noqa: E402
 from expertloop.store.quality_tables import (  # noqa: E402
     Consensus,
     ExpertQuality,
@@ -321,4 +323,13 @@ from expertloop.store.quality_tables import (  # noqa: E402
     Review,
 )
 
-__all__ = ["Base", "Consensus", "ExpertQuality", "GoldAnswer", "ProjectQuality", "Review"]
+__all__ = [
+    "Base",
+    "Consensus",
+    "ExpertQuality",
+    "ExportJob",
+    "GoldAnswer",
+    "InstanceSecret",
+    "ProjectQuality",
+    "Review",
+]

@@ -8,7 +8,16 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from expertloop.web import adjudication, assessments, auth, experts, pages, reviews, signup
+from expertloop.web import (
+    adjudication,
+    assessments,
+    auth,
+    experts,
+    exports,
+    pages,
+    reviews,
+    signup,
+)
 from expertloop.web.errors import error_page
 from expertloop.web.render import STATIC_DIR, STATIC_PREFIX
 
@@ -17,7 +26,7 @@ def web_router() -> APIRouter:
     router = APIRouter(include_in_schema=False)
     router.include_router(auth.router)
     router.include_router(pages.router)
-    for module in (assessments, experts, signup, reviews, adjudication):
+    for module in (assessments, experts, signup, reviews, adjudication, exports):
         router.include_router(module.router)
     return router
 

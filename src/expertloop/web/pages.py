@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+from typing import Any
+
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
 from expertloop.core.lifecycles import Role
-from expertloop.services import dashboard, home, quality
+from expertloop.services import dashboard, export_jobs, home, quality
+from expertloop.services.users import Authenticated
 from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionDep
 from expertloop.web.render import render
 
@@ -64,5 +68,28 @@ def work_page(
 def project_page(
     project_id: int, request: Request, session: ReadSessionDep, login: PageLogin, now: NowDep
 ) -> Response:
+    return project_view(request, session, login, now, project_id)
+
+
+def project_view(
+    request: Request,
+    session: Any,
+    login: Authenticated,
+    now: datetime,
+    project_id: int,
+    *,
+    export_failed: dict[str, Any] | None = None,
+    status_code: int = 200,
+) -> Response:
+    """The project's overview page (with the exports panel for its lead and admins)."""
     overview = home.get_overview(session=session, actor=login.actor, project_id=project_id, now=now)
-    return render(request, "project.html", login=login, overview=overview)
+    panel = export_jobs.get_export_panel(session=session, actor=login.actor, project_id=project_id)
+    return render(
+        request,
+        "project.html",
+        status_code=status_code,
+        login=login,
+        overview=overview,
+        exports=panel,
+        export_failed=export_failed or {"errors": {}, "values": {}},
+    )

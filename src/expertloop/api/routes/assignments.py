@@ -52,7 +52,7 @@ async def claim_next(project_id: int, request: Request, login: CurrentLogin) -> 
         return Response(status_code=status.HTTP_204_NO_CONTENT)
     body = ClaimPublic(
         assignment_id=claim.assignment.id,
-        item=item_public(claim.item),
+        item=item_public(claim.item, with_metadata=False),
         lease_expires_at=claim.assignment.expires_at,
     )
     return json_response(body, status.HTTP_200_OK)
@@ -138,7 +138,9 @@ def json_response(body: BaseModel, status_code: int) -> Response:
     return Response(body.model_dump_json(), status_code, media_type="application/json")
 
 
-def item_public(item: Item) -> ItemPublic:
+def item_public(item: Item, *, with_metadata: bool = True) -> ItemPublic:
+    """The item as the API shows it. Experts claiming it get no ``metadata``: it holds what
+    leads keep about an item (sources, reference answers such as ``reference_choice``)."""
     return ItemPublic(
         id=item.id,
         project_id=item.project_id,
@@ -147,7 +149,7 @@ def item_public(item: Item) -> ItemPublic:
         context=item.context,
         responses=item.responses,
         data=item.data,
-        metadata=item.metadata_,
+        metadata=item.metadata_ if with_metadata else {},
     )
 
 

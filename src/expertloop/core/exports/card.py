@@ -71,16 +71,29 @@ class CardSummary:
         if self.rows == 1 or origin.get("item_id") != self.last_item:
             self.items += 1
             self.last_item = origin.get("item_id")
-        if any(is_chat(row.get(column)) for column in TEXT_COLUMNS):
-            self.conversational += 1
-        self.balance.update(_balance(row, origin))
+        for column in TEXT_COLUMNS:
+            value = row.get(column)
+            if value is not None and value.__class__ is not str and is_chat(value):
+                self.conversational += 1
+                break
+        balance = _balance(row, origin)
+        if balance:
+            self.balance.update(balance)
         if origin.get("source"):
             self.sources[str(origin["source"])] += 1
-        self.guideline_versions.update(str(v) for v in origin.get("guideline_versions") or [])
-        for expert in origin.get("experts") or []:
-            known = self.experts.get(expert["id"], frozenset())
-            self.experts[expert["id"]] = known | frozenset(expert.get("tracks") or [])
+        for version in origin.get("guideline_versions") or ():
+            self.guideline_versions[str(version)] += 1
+        for expert in origin.get("experts") or ():
+            self._add_expert(expert)
         self._update_consensus(origin)
+
+    def _add_expert(self, expert: Mapping[str, Any]) -> None:
+        known = self.experts.get(expert["id"])
+        tracks = expert.get("tracks") or ()
+        if known is None:
+            self.experts[expert["id"]] = frozenset(tracks)
+        elif tracks and not known.issuperset(tracks):
+            self.experts[expert["id"]] = known | frozenset(tracks)
 
     def add_panel(self, attributes: Mapping[str, str]) -> None:
         """Count one panel expert's background attributes (region, sector, ...), once each."""
@@ -97,17 +110,17 @@ class CardSummary:
             self.adjudicated += 1
 
 
-def _balance(row: Mapping[str, Any], origin: Mapping[str, Any]) -> Counter[str]:
-    """What a row adds to the label or preference balance."""
+def _balance(row: Mapping[str, Any], origin: Mapping[str, Any]) -> dict[str, int] | None:
+    """What a row adds to the label or preference balance (None: nothing)."""
     if isinstance(row.get("label"), bool):
-        return Counter({"desirable" if row["label"] else "undesirable": 1})
+        return {"desirable" if row["label"] else "undesirable": 1}
     if isinstance(row.get("labels"), list):
         return Counter("correct step" if label else "wrong step" for label in row["labels"])
     if "chosen" in row and origin.get("chosen") is not None:
-        return Counter({f"chosen {origin['chosen']}": 1})
+        return {f"chosen {origin['chosen']}": 1}
     if "type" in row:
-        return Counter({f"{row['type']} rows": 1})
-    return Counter()
+        return {f"{row['type']} rows": 1}
+    return None
 
 
 def dataset_card(summary: CardSummary) -> str:

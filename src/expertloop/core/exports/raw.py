@@ -16,10 +16,9 @@ Example:
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterator, Sequence
 
-from expertloop.core.exports.common import JSON, provenance
+from expertloop.core.exports.common import JSON, json_copy, provenance
 from expertloop.core.exports.records import (
     DEFAULT_OPTIONS,
     ExportConsensus,
@@ -57,7 +56,7 @@ def rows(
             "external_id": item.external_id,
             "kind": item.kind,
             "expert": judgment.expert,
-            "value": copy.deepcopy(dict(judgment.value)),
+            "value": json_copy(dict(judgment.value)),
             "rationale": judgment.rationale,
             "guideline_version": judgment.guideline_version,
             "active_seconds": float(judgment.active_seconds),
@@ -72,7 +71,7 @@ def rows(
             "item_id": item.item_id,
             "external_id": item.external_id,
             "kind": item.kind,
-            "value": copy.deepcopy(dict(consensus.value)),
+            "value": json_copy(dict(consensus.value)),
             "confidence": float(consensus.confidence),
             "state": consensus.state,
             "method": consensus.method,
