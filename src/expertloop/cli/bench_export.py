@@ -23,7 +23,8 @@ from pathlib import Path
 from typing import Any
 
 from expertloop.services.export_bench import BenchPlan, SeededProject, seed_export_project
-from expertloop.services.export_files import ExportFileFormat, write_export
+from expertloop.services.export_fast import write_stream
+from expertloop.services.export_files import ExportFileFormat
 from expertloop.services.exports import ExportRequest, open_export
 from expertloop.store import Database
 from expertloop.store.db import is_sqlite
@@ -142,12 +143,8 @@ def export_once(
                 project_id=project_id,
                 request=ExportRequest.from_dict({"format": format_name}),
             )
-            written = write_export(
-                stream.rows,
-                path=path,
-                file_format=ExportFileFormat(file_format),
-                format_name=stream.format.name,
-                summary=stream.summary,
+            written = write_stream(  # raw without filters takes the fast path
+                session=session, stream=stream, path=path, file_format=ExportFileFormat(file_format)
             )
             seconds = time.perf_counter() - started
             cpu = time.process_time() - cpu

@@ -20,7 +20,8 @@ from expertloop.cli.common import DbOption, fail, open_database
 from expertloop.cli.data import ProjectArg, output_stream
 from expertloop.cli.inputs import bad_input, parse_project_id
 from expertloop.core.errors import DomainError
-from expertloop.services.export_files import ExportFileFormat, write_export
+from expertloop.services.export_fast import write_stream
+from expertloop.services.export_files import ExportFileFormat
 from expertloop.services.exports import ExportRequest, ExportStream, open_export
 from expertloop.services.judgments import stream_judgments
 from expertloop.store import Session
@@ -250,12 +251,12 @@ def _write(
             if target is None:
                 count = _write_jsonl(sys.stdout, stream.rows)
                 return _summary(count, stream, file_format, "stdout", NO_CARD)
-            written = write_export(
-                stream.rows,
+            written = write_stream(  # raw without filters takes the fast path
+                session=session,
+                stream=stream,
                 path=target,
                 file_format=file_format,
-                format_name=stream.format.name,
-                summary=stream.summary,
+                progress=bar.advance,
             )
     except DomainError as error:
         raise fail(error) from None

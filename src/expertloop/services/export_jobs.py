@@ -34,7 +34,8 @@ from expertloop.core.errors import (
 from expertloop.core.exports.formats import formats_for_kind
 from expertloop.core.lifecycles import EXPORT_JOB_TRANSITIONS, ExportJobStatus
 from expertloop.core.policies import Actor, ProjectPolicy, is_allowed
-from expertloop.services.export_files import ExportFileFormat, write_export
+from expertloop.services.export_fast import write_stream
+from expertloop.services.export_files import ExportFileFormat
 from expertloop.services.exports import ExportRequest, format_for_kind, open_export
 from expertloop.services.projects import get_project_or_raise, ref
 from expertloop.store import Session, audit
@@ -284,12 +285,8 @@ def _write_job(sessions: SessionScope, job: ExportJob, directory: Path) -> tuple
         stem = f"{_slug(stream.project_name)}-{stream.format.name}"
         dataset = file_format is ExportFileFormat.DATASET
         target = folder / (stem if dataset else f"{stem}{EXTENSIONS[file_format.value]}")
-        written = write_export(
-            stream.rows,
-            path=target,
-            file_format=file_format,
-            format_name=stream.format.name,
-            summary=stream.summary,
+        written = write_stream(  # raw without filters takes the fast path
+            session=session, stream=stream, path=target, file_format=file_format
         )
     if dataset:
         return written.rows, _zip_directory(target)

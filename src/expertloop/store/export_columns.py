@@ -1,0 +1,125 @@
+"""The raw export's fast read: a project's items in id order, ``CHUNK`` at a time, as flat
+tuples with every JSON column left as the text the database holds (SQLite's stored text;
+PostgreSQL's ``jsonb`` cast to text), so the writer can embed it without decoding it.
+
+Timestamps come back as SQLite's text (``2026-12-02 10:00:00.000000``, UTC) or PostgreSQL's
+aware ``datetime``; ``services.export_fast`` turns both into ISO 8601.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, NamedTuple
+
+from sqlalchemy import Text, cast, select, type_coerce
+from sqlalchemy.orm import Session
+
+from expertloop.store import exports
+from expertloop.store.tables import Consensus, Item, Judgment, Review
+
+RawJudgment = tuple[int, int, str, str, int, float, str | None, str | datetime, str | None]
+"""A judgment as the driver returns it (a plain tuple: there are millions): item id, expert id,
+value (JSON text), rationale, guideline version, active seconds, review state, created_at, the
+review's revised value (JSON text, None without one), in this order."""
+
+
+CHUNK = exports.CHUNK
+
+
+class RawConsensus(NamedTuple):
+    value: str | None
+    confidence: float | None
+    state: str
+    method: str
+
+
+@dataclass(frozen=True)
+class RawChunk:
+    """Up to ``CHUNK`` items (id, external id) in id order, all their judgments (by item, then
+    id) and their consensus rows by item id."""
+
+    items: list[tuple[int, str | None]]
+    judgments: list[RawJudgment]
+    consensus: dict[int, RawConsensus]
+
+
+def iter_raw_chunks(
+    session: Session, project_id: int, *, chunk: int | None = None
+) -> Iterator[RawChunk]:
+    """The project's items ``chunk`` (default ``CHUNK``) at a time with their judgments and
+    consensus, JSON as text."""
+    chunk = chunk or CHUNK
+    sqlite = session.get_bind().dialect.name == "sqlite"
+    last = 0
+    while True:
+        query = (
+            select(Item.id, Item.external_id)
+            .where(Item.project_id == project_id, Item.id > last)
+            .order_by(Item.id)
+            .limit(chunk)
+        )
+        items = [(int(i), external) for i, external in _fetch(session, query)]
+        if not items:
+            return
+        ids = [item_id for item_id, _ in items]
+        judgments: list[RawJudgment] = _fetch(session, _judgments(ids, sqlite))
+        consensus = {
+            row[0]: RawConsensus(*row[1:]) for row in _fetch(session, _consensus(ids, sqlite))
+        }
+        yield RawChunk(items, judgments, consensus)
+        last = items[-1][0]
+
+
+def _fetch(session: Session, query: Any) -> list[Any]:
+    """All rows of a query as the driver's tuples: compiled for the dialect and run on the
+    DBAPI cursor, skipping SQLAlchemy's per-row result work (three times faster on SQLite);
+    fine for these queries, whose columns need no result processing."""
+    connection = session.connection()
+    compiled = query.compile(
+        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
+    )
+    params = compiled.params
+    positions = compiled.positiontup
+    arguments = tuple(params[name] for name in positions) if positions else params
+    cursor = connection.connection.cursor()
+    try:
+        cursor.execute(str(compiled), arguments)
+        return list(cursor.fetchall())
+    finally:
+        cursor.close()
+
+
+def _text(column: Any, sqlite: bool) -> Any:
+    """A JSON column as its text: SQLite stores text already; ``jsonb`` is cast."""
+    return type_coerce(column, Text) if sqlite else cast(column, Text)
+
+
+def _judgments(item_ids: list[int], sqlite: bool) -> Any:
+    return (
+        select(
+            Judgment.item_id,
+            Judgment.expert_id,
+            _text(Judgment.value, sqlite),
+            Judgment.rationale,
+            Judgment.guideline_version,
+            Judgment.active_seconds,
+            Judgment.review_state,
+            type_coerce(Judgment.created_at, Text) if sqlite else Judgment.created_at,
+            _text(Review.revised_value, sqlite),
+        )
+        .outerjoin(Review, Review.judgment_id == Judgment.id)
+        .where(Judgment.item_id.in_(item_ids))
+        .order_by(Judgment.item_id, Judgment.id)
+    )
+
+
+def _consensus(item_ids: list[int], sqlite: bool) -> Any:
+    return select(
+        Consensus.item_id,
+        _text(Consensus.value, sqlite),
+        Consensus.confidence,
+        Consensus.state,
+        Consensus.method,
+    ).where(Consensus.item_id.in_(item_ids))
