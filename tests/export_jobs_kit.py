@@ -1,5 +1,6 @@
-"""What the export job tests share: a label project whose items an expert judged, and a
-worker's pass over the queued exports run in the test process."""
+"""What the export tests share: a label project whose items an expert judged, a pairwise
+project three experts judged with its consensus refreshed, and a worker's pass over the queued
+exports run in the test process."""
 
 from __future__ import annotations
 
@@ -7,11 +8,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
+from expertloop.services.aggregation import refresh_project
 from expertloop.services.export_jobs import run_pending_exports
 from expertloop.store import Database
 from judging import judge_all, labelled
 
 LABELS = {"q0": "yes", "q1": "no", "q2": "yes"}
+CHOICES = {"q0": "A", "q1": "A", "q2": "B", "q3": "tie"}
+"""The three experts' choice on each item of ``judged_pairwise_project`` (strength 2)."""
 
 
 def judged_project(client: Any, factory: Any, lead: Any = None) -> tuple[Any, int]:
@@ -30,3 +36,23 @@ def run_exports(database: Database, directory: Path) -> list[Any]:
         directory=directory,
         stale_seconds=3600,
     )
+
+
+def judged_pairwise_project(client: Any, factory: Any, database: Database, clock: Any) -> int:
+    """A lead's pairwise project of four items (``q0``..``q3``), each judged by three experts
+    (regions EU, US, EU) as ``CHOICES`` says, its consensus refreshed."""
+    project_id = factory.project(lead=factory.user("lead"), kind="pairwise", overlap=3, items=4)
+    experts = [factory.user("expert", attributes={"region": r}) for r in ("EU", "US", "EU")]
+    for person in experts:
+        judge_all(client, person, project_id, lambda ext: {"choice": CHOICES[ext], "strength": 2})
+    refresh(database, project_id, clock)
+    return project_id
+
+
+def refresh(database: Database, project_id: int, clock: Any) -> None:
+    """Recompute the project's consensus as a worker would, past the settle window."""
+    clock.advance(120)
+    with database.scoped() as session:
+        refresh_project(
+            session=session, project_id=project_id, now=clock(), rng=np.random.default_rng(0)
+        )

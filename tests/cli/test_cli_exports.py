@@ -11,17 +11,15 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow.parquet as pq
 import pytest
 
-from expertloop.services.aggregation import refresh_project
 from expertloop.services.items import import_items
 from expertloop.services.judgments import stream_judgments
 from expertloop.store import Database
+from export_jobs_kit import judged_pairwise_project
 from judging import judge_all
 
-CHOICES = {"q0": "A", "q1": "A", "q2": "B", "q3": "tie"}
 ACCEPTED = {"agreed", "adjudicated"}
 LEGACY_KEYS = {
     "judgment_id",
@@ -35,20 +33,6 @@ LEGACY_KEYS = {
     "active_seconds",
     "created_at",
 }
-
-
-def _pairwise_project(client: Any, factory: Any, database: Database, clock: Any) -> int:
-    lead = factory.user("lead")
-    project_id = factory.project(lead=lead, kind="pairwise", overlap=3, items=4)
-    experts = [factory.user("expert", attributes={"region": r}) for r in ("EU", "US", "EU")]
-    for person in experts:
-        judge_all(client, person, project_id, lambda ext: {"choice": CHOICES[ext], "strength": 2})
-    clock.advance(120)  # past the refresh's settle window
-    with database.scoped() as session:
-        refresh_project(
-            session=session, project_id=project_id, now=clock(), rng=np.random.default_rng(0)
-        )
-    return project_id
 
 
 def _project_of(
@@ -96,7 +80,7 @@ def _same_rows(parquet: list[dict[str, Any]], jsonl: list[dict[str, Any]]) -> No
 def test_export_pairwise_formats_as_jsonl_and_parquet_with_cards(
     cli: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path, fmt: str
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     out = tmp_path / f"{fmt}.jsonl"
     result = cli("export", str(project_id), "--format", fmt, "--out", str(out))
     assert result.exit_code == 0, result.output
@@ -124,7 +108,7 @@ def test_export_pairwise_formats_as_jsonl_and_parquet_with_cards(
 def test_export_preference_rows_carry_margin_and_pseudonymous_provenance(
     cli: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     rows = _export(cli, project_id, tmp_path / "dpo.jsonl", "--format", "dpo", "--margin")
     assert [r["provenance"]["external_id"] for r in rows] == ["q0", "q1", "q2"]  # tie: no row
     assert (rows[0]["chosen"], rows[0]["rejected"]) == (
@@ -143,7 +127,7 @@ def test_export_preference_rows_carry_margin_and_pseudonymous_provenance(
 def test_export_options_change_the_rows(
     cli: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     per_judgment = _export(
         cli, project_id, tmp_path / "pj.jsonl", "--format", "dpo", "--per-judgment"
     )
@@ -160,7 +144,7 @@ def test_export_options_change_the_rows(
 def test_export_filters_change_the_rows(
     cli: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     out = tmp_path / "rows.jsonl"
 
     def export(*args: str) -> list[dict[str, Any]]:
@@ -229,7 +213,7 @@ def test_export_a_datasets_directory_loads_with_load_from_disk(
     cli: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
     datasets = pytest.importorskip("datasets")
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     rows = _export(cli, project_id, tmp_path / "kto.jsonl", "--format", "kto")
     target = tmp_path / "kto-dataset"
     result = cli("export", str(project_id), "--format", "kto", "--out", str(target))
@@ -248,7 +232,7 @@ def test_export_a_datasets_directory_loads_with_load_from_disk(
 def test_export_jsonl_to_stdout_writes_no_card(
     cli: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     result = cli("export", str(project_id), "--format", "dpo", "--out", "-")
     assert result.exit_code == 0, result.output
     rows = [json.loads(line) for line in result.stdout.splitlines()]
@@ -262,7 +246,7 @@ def test_export_jsonl_to_stdout_writes_no_card(
 def test_export_without_format_keeps_the_raw_judgments_jsonl(
     cli: Any, client: Any, factory: Any, database: Database, clock: Any
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     with database.scoped() as session:
         expected = list(stream_judgments(session=session, actor=None, project_id=project_id))
     result = cli("export", str(project_id))

@@ -9,14 +9,12 @@ import json
 from pathlib import Path
 from typing import Any
 
-import numpy as np
 import pyarrow.parquet as pq
 import pytest
 from sqlalchemy import delete, select, update
 
 from expertloop.core.lifecycles import Role
 from expertloop.core.policies import Actor
-from expertloop.services.aggregation import refresh_project
 from expertloop.services.export_fast import fast_raw_applies, write_raw_fast
 from expertloop.services.export_files import ExportFileFormat, ExportWritten, write_export
 from expertloop.services.exports import ExportRequest, open_export
@@ -25,27 +23,10 @@ from expertloop.services.reviews import review_judgment
 from expertloop.store import Database
 from expertloop.store.quality_tables import Consensus
 from expertloop.store.tables import Item, Judgment
+from export_jobs_kit import judged_pairwise_project, refresh
 from judging import judge_all
 
-CHOICES = {"q0": "A", "q1": "A", "q2": "B", "q3": "tie"}
 LABELS = {"q0": "yes", "q1": "no", "q2": "yes", "q3": "no", "q4": "yes", "chat": "no"}
-
-
-def _refresh(database: Database, project_id: int, clock: Any) -> None:
-    clock.advance(120)  # past the refresh's settle window
-    with database.scoped() as session:
-        refresh_project(
-            session=session, project_id=project_id, now=clock(), rng=np.random.default_rng(0)
-        )
-
-
-def _pairwise_project(client: Any, factory: Any, database: Database, clock: Any) -> int:
-    project_id = factory.project(kind="pairwise", overlap=3, items=4)
-    experts = [factory.user("expert", attributes={"region": r}) for r in ("EU", "US", "EU")]
-    for person in experts:
-        judge_all(client, person, project_id, lambda ext: {"choice": CHOICES[ext], "strength": 2})
-    _refresh(database, project_id, clock)
-    return project_id
 
 
 def _label_project(client: Any, factory: Any, database: Database, clock: Any) -> int:
@@ -67,7 +48,7 @@ def _label_project(client: Any, factory: Any, database: Database, clock: Any) ->
         judge_all(
             client, person, project_id, lambda ext, f=flip: {"labels": [f.get(ext, LABELS[ext])]}
         )
-    _refresh(database, project_id, clock)
+    refresh(database, project_id, clock)
     _review_and_shape(database, factory, project_id, clock)
     return project_id
 
@@ -152,7 +133,7 @@ def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
 
-@pytest.mark.parametrize("build", [_pairwise_project, _label_project])
+@pytest.mark.parametrize("build", [judged_pairwise_project, _label_project])
 def test_fast_raw_jsonl_has_the_general_rows_and_card(
     build: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
@@ -187,7 +168,7 @@ def test_the_label_project_covers_every_case(
     assert "| consensus rows |" in fast.card.read_text()
 
 
-@pytest.mark.parametrize("build", [_pairwise_project, _label_project])
+@pytest.mark.parametrize("build", [judged_pairwise_project, _label_project])
 def test_fast_raw_parquet_is_the_general_table(
     build: Any, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
@@ -259,7 +240,7 @@ def test_write_stream_takes_the_general_path_for_filtered_exports(
 ) -> None:
     from expertloop.services.export_fast import write_stream
 
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     request = ExportRequest.from_dict({"filters": {"guideline_versions": [1]}})
     written = []
     for name in ("stream", "general"):

@@ -6,30 +6,13 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import Any
 
-import numpy as np
 import pytest
 
 from expertloop.core.errors import Invalid
-from expertloop.services.aggregation import refresh_project
 from expertloop.services.exports import ExportRequest, open_export
 from expertloop.store import Database
+from export_jobs_kit import judged_pairwise_project
 from judging import judge_all
-
-CHOICES = {"q0": "A", "q1": "A", "q2": "B", "q3": "tie"}
-
-
-def _pairwise_project(client: Any, factory: Any, database: Database, clock: Any) -> int:
-    lead = factory.user("lead")
-    project_id = factory.project(lead=lead, kind="pairwise", overlap=3, items=4)
-    experts = [factory.user("expert", attributes={"region": r}) for r in ("EU", "US", "EU")]
-    for person in experts:
-        judge_all(client, person, project_id, lambda ext: {"choice": CHOICES[ext], "strength": 2})
-    clock.advance(120)  # past the refresh's settle window
-    with database.scoped() as session:
-        refresh_project(
-            session=session, project_id=project_id, now=clock(), rng=np.random.default_rng(0)
-        )
-    return project_id
 
 
 def _rows(database: Database, project_id: int, request: dict[str, Any]) -> list[dict[str, Any]]:
@@ -46,7 +29,7 @@ def _rows(database: Database, project_id: int, request: dict[str, Any]) -> list[
 def test_export_preference_rows_carry_pseudonymous_provenance(
     client: Any, factory: Any, database: Database, clock: Any
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     rows = _rows(database, project_id, {"format": "dpo", "options": {"margin": True}})
     assert [r["provenance"]["external_id"] for r in rows] == ["q0", "q1", "q2"]  # tie: no row
     first = rows[0]
@@ -64,7 +47,7 @@ def test_export_preference_rows_carry_pseudonymous_provenance(
 def test_export_pseudonyms_are_stable_and_never_user_ids(
     client: Any, factory: Any, database: Database, clock: Any
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     once = _rows(database, project_id, {"format": "raw"})
     again = _rows(database, project_id, {"format": "raw"})
     assert [r.get("expert") for r in once] == [r.get("expert") for r in again]
@@ -77,7 +60,7 @@ def test_export_pseudonyms_are_stable_and_never_user_ids(
 def test_export_filters_guideline_version_dates_and_metadata(
     client: Any, factory: Any, database: Database, clock: Any
 ) -> None:
-    project_id = _pairwise_project(client, factory, database, clock)
+    project_id = judged_pairwise_project(client, factory, database, clock)
     assert (
         _rows(database, project_id, {"format": "raw", "filters": {"guideline_versions": [2]}}) == []
     )

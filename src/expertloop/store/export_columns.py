@@ -17,7 +17,7 @@ from sqlalchemy import Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from expertloop.store import exports
-from expertloop.store.tables import Consensus, Item, Judgment, Review
+from expertloop.store.tables import Item
 
 RawJudgment = tuple[int, int, str, str, int, float, str | None, str | datetime, str | None]
 """A judgment as the driver returns it (a plain tuple: there are millions): item id, expert id,
@@ -97,29 +97,8 @@ def _text(column: Any, sqlite: bool) -> Any:
 
 
 def _judgments(item_ids: list[int], sqlite: bool) -> Any:
-    return (
-        select(
-            Judgment.item_id,
-            Judgment.expert_id,
-            _text(Judgment.value, sqlite),
-            Judgment.rationale,
-            Judgment.guideline_version,
-            Judgment.active_seconds,
-            Judgment.review_state,
-            type_coerce(Judgment.created_at, Text) if sqlite else Judgment.created_at,
-            _text(Review.revised_value, sqlite),
-        )
-        .outerjoin(Review, Review.judgment_id == Judgment.id)
-        .where(Judgment.item_id.in_(item_ids))
-        .order_by(Judgment.item_id, Judgment.id)
-    )
+    return exports.judgments_query(item_ids, lambda column: _text(column, sqlite), sqlite)
 
 
 def _consensus(item_ids: list[int], sqlite: bool) -> Any:
-    return select(
-        Consensus.item_id,
-        _text(Consensus.value, sqlite),
-        Consensus.confidence,
-        Consensus.state,
-        Consensus.method,
-    ).where(Consensus.item_id.in_(item_ids))
+    return exports.consensus_query(item_ids, lambda column: _text(column, sqlite))

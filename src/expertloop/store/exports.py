@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
@@ -164,6 +164,43 @@ def _rows(session: Session, query: Any) -> Sequence[Any]:
     return session.connection().execute(query).all()
 
 
+JsonColumn = Callable[[Any], Any]
+"""How a query selects a JSON column (as it is, or as its text)."""
+
+
+def judgments_query(item_ids: Sequence[int], json_column: JsonColumn, sqlite: bool) -> Any:
+    """The judgments of these items with their review's revision, by item, oldest first:
+    item id, expert id, value, rationale, guideline version, active seconds, review state,
+    created_at (SQLite's text on SQLite), revised value."""
+    return (
+        select(
+            Judgment.item_id,
+            Judgment.expert_id,
+            json_column(Judgment.value),
+            Judgment.rationale,
+            Judgment.guideline_version,
+            Judgment.active_seconds,
+            Judgment.review_state,
+            type_coerce(Judgment.created_at, Text) if sqlite else Judgment.created_at,
+            json_column(Review.revised_value),
+        )
+        .outerjoin(Review, Review.judgment_id == Judgment.id)
+        .where(Judgment.item_id.in_(item_ids))
+        .order_by(Judgment.item_id, Judgment.id)
+    )
+
+
+def consensus_query(item_ids: Sequence[int], json_column: JsonColumn) -> Any:
+    """The consensus of these items: item id, value, confidence, state, method."""
+    return select(
+        Consensus.item_id,
+        json_column(Consensus.value),
+        Consensus.confidence,
+        Consensus.state,
+        Consensus.method,
+    ).where(Consensus.item_id.in_(item_ids))
+
+
 def _judgments(
     session: Session,
     item_ids: Sequence[int],
@@ -171,22 +208,7 @@ def _judgments(
     until: datetime | None,
     sqlite: bool,
 ) -> dict[int, list[JudgmentRow]]:
-    query = (
-        select(
-            Judgment.item_id,
-            Judgment.expert_id,
-            _json(Judgment.value, sqlite),
-            Judgment.rationale,
-            Judgment.guideline_version,
-            Judgment.active_seconds,
-            Judgment.review_state,
-            type_coerce(Judgment.created_at, Text) if sqlite else Judgment.created_at,
-            _json(Review.revised_value, sqlite),
-        )
-        .outerjoin(Review, Review.judgment_id == Judgment.id)
-        .where(Judgment.item_id.in_(item_ids))
-        .order_by(Judgment.item_id, Judgment.id)
-    )
+    query = judgments_query(item_ids, lambda column: _json(column, sqlite), sqlite)
     if since is not None:
         query = query.where(Judgment.created_at >= since)
     if until is not None:
@@ -212,13 +234,7 @@ def _judgments(
 
 
 def _consensus(session: Session, item_ids: Sequence[int], sqlite: bool) -> dict[int, ConsensusRow]:
-    query = select(
-        Consensus.item_id,
-        _json(Consensus.value, sqlite),
-        Consensus.confidence,
-        Consensus.state,
-        Consensus.method,
-    ).where(Consensus.item_id.in_(item_ids))
+    query = consensus_query(item_ids, lambda column: _json(column, sqlite))
     loads = _loads if sqlite else _same
     return {
         item: ConsensusRow(item, loads(value), confidence, state, method)
