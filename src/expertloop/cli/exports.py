@@ -4,7 +4,6 @@ JSONL, Parquet or a ``datasets`` directory with a dataset card beside them; with
 
 from __future__ import annotations
 
-import json
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -21,7 +20,7 @@ from expertloop.cli.data import ProjectArg, output_stream
 from expertloop.cli.inputs import bad_input, parse_project_id
 from expertloop.core.errors import DomainError
 from expertloop.services.export_fast import write_stream
-from expertloop.services.export_files import ExportFileFormat
+from expertloop.services.export_files import ExportFileFormat, jsonl_line
 from expertloop.services.exports import ExportRequest, ExportStream, open_export
 from expertloop.services.judgments import stream_judgments
 from expertloop.store import Session
@@ -318,6 +317,6 @@ def _export_judgments(project_id: int, out: Path | None, db: str | None) -> None
 def _write_jsonl(stream: TextIO, rows: Iterator[dict[str, Any]]) -> int:
     count = 0
     for row in rows:
-        stream.write(json.dumps(row, ensure_ascii=False) + "\n")
+        stream.write(jsonl_line(row).decode())
         count += 1
     return count

@@ -142,13 +142,18 @@ def write_export(
     return ExportWritten(stream.count, paths, card, sum(p.stat().st_size for p in paths))
 
 
+def jsonl_line(row: Mapping[str, Any]) -> bytes:
+    """One row as a line of JSONL, as every JSONL export writes it."""
+    return orjson.dumps(row, option=JSONL_OPTIONS)
+
+
 def _write_jsonl(
     rows: Iterable[Mapping[str, Any]], path: Path, progress: Progress, batch_rows: int
 ) -> None:
     count = 0
     with _replacing(path) as partial, partial.open("wb") as out:
         for row in rows:
-            out.write(orjson.dumps(row, option=JSONL_OPTIONS))
+            out.write(jsonl_line(row))
             count += 1
             if count % batch_rows == 0:
                 progress(count)

@@ -13,7 +13,6 @@ queues it again, and a superseded worker's late result is then dropped.
 
 from __future__ import annotations
 
-import json
 import re
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -35,7 +34,7 @@ from expertloop.core.exports.formats import formats_for_kind
 from expertloop.core.lifecycles import EXPORT_JOB_TRANSITIONS, ExportJobStatus
 from expertloop.core.policies import Actor, ProjectPolicy, is_allowed
 from expertloop.services.export_fast import write_stream
-from expertloop.services.export_files import ExportFileFormat
+from expertloop.services.export_files import ExportFileFormat, jsonl_line
 from expertloop.services.exports import ExportRequest, format_for_kind, open_export
 from expertloop.services.projects import get_project_or_raise, ref
 from expertloop.store import Session, audit
@@ -225,7 +224,7 @@ def _not_found(job_id: int) -> NotFound:
 def jsonl_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
     """Each row as one line of JSON (UTF-8, as ``write_export`` writes JSONL)."""
     for row in rows:
-        yield (json.dumps(row, ensure_ascii=False) + "\n").encode()
+        yield jsonl_line(row)
 
 
 def run_pending_exports(
