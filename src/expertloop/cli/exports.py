@@ -40,77 +40,106 @@ def register(app: typer.Typer) -> None:
     app.command("export")(export_project)
 
 
+OutOption = Annotated[
+    str | None,
+    typer.Option(
+        "--out",
+        metavar="PATH",
+        help="Write here (a file; a directory for --file-format dataset); '-' is stdout "
+        "(JSONL only). Required with --format; without it, raw judgments go to stdout.",
+    ),
+]
+
+FormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--format",
+        help="sft|preference|kto|stepwise|raw (aliases dpo, reward, prm, messages). "
+        "Without it: the raw judgments as JSONL.",
+    ),
+]
+
+FileFormatOption = Annotated[
+    str | None,
+    typer.Option(
+        "--file-format",
+        help=f"{FILE_FORMATS} (default: by --out's extension; a directory is dataset).",
+    ),
+]
+
+AcceptedOnlyOption = Annotated[
+    bool, typer.Option("--accepted-only", help="Only items whose consensus is final.")
+]
+
+MinConfidenceOption = Annotated[
+    str | None,
+    typer.Option("--min-confidence", metavar="X", help="Consensus confidence at least X."),
+]
+
+GuidelineVersionOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--guideline-version", metavar="N", help="Judgments under version N (repeatable)."
+    ),
+]
+
+SinceOption = Annotated[
+    str | None,
+    typer.Option("--since", metavar="ISO", help="Judgments made at or after (with a zone)."),
+]
+
+UntilOption = Annotated[
+    str | None,
+    typer.Option("--until", metavar="ISO", help="Judgments made before (with a zone)."),
+]
+
+MetadataOption = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--metadata", metavar="KEY=VALUE", help="Items whose metadata has it (repeatable)."
+    ),
+]
+
+ConversationalOption = Annotated[
+    bool, typer.Option("--conversational", help="Write prompts and answers as messages.")
+]
+
+PerJudgmentOption = Annotated[
+    bool,
+    typer.Option("--per-judgment", help="Preference/KTO rows per judgment, not consensus."),
+]
+
+MarginOption = Annotated[
+    bool, typer.Option("--margin", help="Add the reward-modelling margin column.")
+]
+
+KtoThresholdOption = Annotated[
+    str | None,
+    typer.Option("--kto-threshold", metavar="X", help="Rubric mean score that is desirable."),
+]
+
+LicenseOption = Annotated[
+    str | None,
+    typer.Option("--license", metavar="ID", help="The card's licence (default: other)."),
+]
+
+
 def export_project(
     project: ProjectArg,
-    out: Annotated[
-        str | None,
-        typer.Option(
-            "--out",
-            metavar="PATH",
-            help="Write here (a file; a directory for --file-format dataset); '-' is stdout "
-            "(JSONL only). Required with --format; without it, raw judgments go to stdout.",
-        ),
-    ] = None,
-    format: Annotated[
-        str | None,
-        typer.Option(
-            "--format",
-            help="sft|preference|kto|stepwise|raw (aliases dpo, reward, prm, messages). "
-            "Without it: the raw judgments as JSONL.",
-        ),
-    ] = None,
-    file_format: Annotated[
-        str | None,
-        typer.Option(
-            "--file-format",
-            help=f"{FILE_FORMATS} (default: by --out's extension; a directory is dataset).",
-        ),
-    ] = None,
-    accepted_only: Annotated[
-        bool, typer.Option("--accepted-only", help="Only items whose consensus is final.")
-    ] = False,
-    min_confidence: Annotated[
-        str | None,
-        typer.Option("--min-confidence", metavar="X", help="Consensus confidence at least X."),
-    ] = None,
-    guideline_version: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--guideline-version", metavar="N", help="Judgments under version N (repeatable)."
-        ),
-    ] = None,
-    since: Annotated[
-        str | None,
-        typer.Option("--since", metavar="ISO", help="Judgments made at or after (with a zone)."),
-    ] = None,
-    until: Annotated[
-        str | None,
-        typer.Option("--until", metavar="ISO", help="Judgments made before (with a zone)."),
-    ] = None,
-    metadata: Annotated[
-        list[str] | None,
-        typer.Option(
-            "--metadata", metavar="KEY=VALUE", help="Items whose metadata has it (repeatable)."
-        ),
-    ] = None,
-    conversational: Annotated[
-        bool, typer.Option("--conversational", help="Write prompts and answers as messages.")
-    ] = False,
-    per_judgment: Annotated[
-        bool,
-        typer.Option("--per-judgment", help="Preference/KTO rows per judgment, not consensus."),
-    ] = False,
-    margin: Annotated[
-        bool, typer.Option("--margin", help="Add the reward-modelling margin column.")
-    ] = False,
-    kto_threshold: Annotated[
-        str | None,
-        typer.Option("--kto-threshold", metavar="X", help="Rubric mean score that is desirable."),
-    ] = None,
-    license: Annotated[
-        str | None,
-        typer.Option("--license", metavar="ID", help="The card's licence (default: other)."),
-    ] = None,
+    out: OutOption = None,
+    format: FormatOption = None,
+    file_format: FileFormatOption = None,
+    accepted_only: AcceptedOnlyOption = False,
+    min_confidence: MinConfidenceOption = None,
+    guideline_version: GuidelineVersionOption = None,
+    since: SinceOption = None,
+    until: UntilOption = None,
+    metadata: MetadataOption = None,
+    conversational: ConversationalOption = False,
+    per_judgment: PerJudgmentOption = False,
+    margin: MarginOption = False,
+    kto_threshold: KtoThresholdOption = None,
+    license: LicenseOption = None,
     db: DbOption = None,
 ) -> None:
     """Export a project: training rows in one of TRL's formats (--format) with provenance and a

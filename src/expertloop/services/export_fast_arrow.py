@@ -103,11 +103,10 @@ def _batch(chunk: list[FastItem], kind: str, as_json: Any) -> pa.RecordBatch:
 def _item(
     rows: list[tuple[Any, ...]], experts: list[tuple[Any, ...]], item: FastItem, as_json: Any
 ) -> None:
+    """The item's judgment rows, then its consensus row; the experts each row rests on."""
     consensus = item.consensus
-    item_id, external_id = item.item_id, item.external_id
-    if consensus is None:
-        figures: tuple[Any, ...] = (None, None, None, None, None)
-    else:
+    figures: tuple[Any, ...] = (None,) * 5
+    if consensus is not None:
         figures = (
             consensus.confidence,
             consensus.agreement,
@@ -115,66 +114,27 @@ def _item(
             consensus.method,
             consensus.adjudicated,
         )
-    append, add = rows.append, experts.append
+    head = (item.item_id, item.external_id)
     for expert, tracks, value, rationale, version, raw_seconds, state, made in item.judgments:
         seconds = float(raw_seconds)
-        add((expert, tracks, version, seconds))
-        append(
-            (
-                "judgment",
-                item_id,
-                external_id,
-                expert,
-                as_json(value),
-                rationale,
-                version,
-                seconds,
-                state,
-                tracks,
-                made,
-                None,
-                None,
-                None,
-                None,
-                None,
-                tracks,
-                [version],
-                seconds,
-                1,
-                *figures,
-                1,
-            )
-        )
+        experts.append((expert, tracks, version, seconds))
+        judgment = (expert, as_json(value), rationale, version, seconds, state, tracks, made)
+        origin = (tracks, [version], seconds, 1, *figures, 1)
+        rows.append(("judgment", *head, *judgment, *(None,) * 5, *origin))
     if consensus is not None:
         for expert, tracks, _value, _why, version, seconds, _state, _made in item.judgments:
-            add((expert, tracks, version, float(seconds)))
+            experts.append((expert, tracks, version, float(seconds)))
         judged = len(item.judgments)
-        append(
-            (
-                "consensus",
-                item_id,
-                external_id,
-                None,
-                as_json(consensus.value),
-                None,
-                None,
-                None,
-                None,
-                None,
-                None,
-                consensus.confidence,
-                consensus.state,
-                consensus.method,
-                consensus.agreement,
-                consensus.adjudicated,
-                item.tracks,
-                item.versions(),
-                item.seconds(),
-                judged,
-                *figures,
-                judged,
-            )
+        answer = (None, as_json(consensus.value), *(None,) * 6)
+        verdict = (
+            consensus.confidence,
+            consensus.state,
+            consensus.method,
+            consensus.agreement,
+            consensus.adjudicated,
         )
+        origin = (item.tracks, item.versions(), item.seconds(), judged, *figures, judged)
+        rows.append(("consensus", *head, *answer, *verdict, *origin))
 
 
 def _provenance(
