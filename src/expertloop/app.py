@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
@@ -16,6 +17,7 @@ from starlette.types import ExceptionHandler
 from expertloop.api.auth_cache import TokenCache
 from expertloop.api.deps import Clock, ConnectorSlot, WriteRunner
 from expertloop.api.errors import HTTP_CODES, install_api_errors, status_for
+from expertloop.api.fast_lane import QueueFastLane
 from expertloop.api.router import PREFIX, api_router
 from expertloop.config import Settings
 from expertloop.core.errors import DomainError
@@ -45,9 +47,12 @@ def create_app(
         if settings.migrate_on_start and owns_database:
             upgrade(settings.database_url)
         to_thread.current_default_thread_limiter().total_tokens = settings.threads
+        if owns_database:
+            await to_thread.run_sync(database.warm)
         yield
         app.state.model_connector.close()
         app.state.write_runner.close()
+        app.state.token_lookups.shutdown(wait=True)
         if owns_database:
             database.dispose()
 
@@ -64,8 +69,14 @@ def create_app(
     app.state.clock = clock
     app.state.token_cache = TokenCache(settings.auth_cache_seconds)
     app.state.model_connector = ConnectorSlot(settings)
-    app.state.write_runner = WriteRunner(database, threads=settings.db_pool_size)
+    app.state.write_runner = WriteRunner(database, threads=settings.queue_threads)
+    # Token look-ups on a few threads of their own: a burst of new callers (every expert's first
+    # call) queues there instead of waking forty threads that fight over the GIL.
+    app.state.token_lookups = ThreadPoolExecutor(
+        max_workers=settings.queue_threads, thread_name_prefix="token-lookup"
+    )
     install_errors(app)
+    app.add_middleware(QueueFastLane)
     app.include_router(api_router())
     app.include_router(web_router())
     app.mount(STATIC_PREFIX, StaticFiles(directory=STATIC_DIR), name="static")

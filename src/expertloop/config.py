@@ -61,8 +61,14 @@ class Settings(BaseSettings):
         default=10,
         ge=1,
         le=200,
-        description="PostgreSQL connections kept per process, and the threads that run the "
-        "lease queue's writes there (SQLite: one writer thread).",
+        description="PostgreSQL connections kept (and opened at start) per process.",
+    )
+    queue_threads: int = Field(
+        default=4,
+        ge=1,
+        le=200,
+        description="Threads per process that run the lease queue's writes on PostgreSQL "
+        "(SQLite: always one). More than the cores only adds lock and GIL waits to the tail.",
     )
     auth_cache_seconds: float = Field(
         default=5.0,

@@ -12,7 +12,6 @@ from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
-from starlette.concurrency import run_in_threadpool
 
 from expertloop.api.auth_cache import TokenCache
 from expertloop.config import Settings
@@ -122,7 +121,10 @@ async def current_login(request: Request) -> Authenticated:
     cache: TokenCache = request.app.state.token_cache
     login = None if from_cookie else cache.get(token, now)
     if login is None:
-        login = await run_in_threadpool(_look_up, database_of(request), token, now)
+        lookups: ThreadPoolExecutor = request.app.state.token_lookups
+        login = await asyncio.get_running_loop().run_in_executor(
+            lookups, _look_up, database_of(request), token, now
+        )
         cache.put(token, login, now)
     sent = request.headers.get(CSRF_HEADER, "")
     csrf_ok = login.csrf is not None and secrets.compare_digest(sent, login.csrf)

@@ -6,6 +6,7 @@ validation problems.
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from fastapi import FastAPI, Request
@@ -70,15 +71,25 @@ def _location(loc: tuple[Any, ...]) -> tuple[int | None, str]:
 
 async def _domain_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, DomainError)
+    return domain_response(error)
+
+
+def domain_response(error: DomainError) -> JSONResponse:
+    """The error's status and ``{"code", "message", "errors"?}`` body."""
     headers = {"WWW-Authenticate": "Bearer"} if isinstance(error, Unauthenticated) else None
     return JSONResponse(error_body(error), status_code=status_for(error), headers=headers)
 
 
 async def _validation_error(request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
+    return validation_response(error.errors())
+
+
+def validation_response(problems: Sequence[Mapping[str, Any]]) -> JSONResponse:
+    """422 ``request.invalid`` naming the row and field of each problem pydantic found."""
     errors: list[dict[str, Any]] = []
     seen: set[tuple[int | None, str]] = set()
-    for problem in error.errors():
+    for problem in problems:
         row, field = _location(tuple(problem.get("loc", ())))
         if (row, field) not in seen:
             seen.add((row, field))

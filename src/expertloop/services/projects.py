@@ -203,6 +203,23 @@ def get_project_or_raise(
         Forbidden: when visible but the named policy refuses.
     """
     project = store.get_project(session, project_id, lock=lock)
+    return _allowed_or_raise(project, actor=actor, project_id=project_id, policy=policy)
+
+
+def project_for_work(*, session: Session, actor: Actor | None, project_id: int) -> Project:
+    """The project a claim or submit works in, as ``get_project_or_raise(policy="work")``
+    checks it, read as a transient object (the lease queue's hot paths only read it).
+
+    Raises:
+        NotFound: ``project.not_found``. Forbidden: when the actor may not work in it.
+    """
+    project = store.read_project(session, project_id)
+    return _allowed_or_raise(project, actor=actor, project_id=project_id, policy="work")
+
+
+def _allowed_or_raise(
+    project: Project | None, *, actor: Actor | None, project_id: int, policy: str
+) -> Project:
     if project is None or (
         actor is not None and not is_allowed(actor, ProjectPolicy.view(ref(project)))
     ):

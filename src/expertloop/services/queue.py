@@ -15,7 +15,7 @@ from expertloop.core.lifecycles import AssignmentStatus, ProjectStatus, check_as
 from expertloop.core.policies import Actor
 from expertloop.services.eligibility import require_eligible
 from expertloop.services.gold import gold_turn
-from expertloop.services.projects import get_project_or_raise
+from expertloop.services.projects import get_project_or_raise, project_for_work
 from expertloop.store import Session
 from expertloop.store import items as item_store
 from expertloop.store import queue as store
@@ -40,9 +40,7 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
         Forbidden: ``eligibility.not_qualified`` when the expert does not meet the project's
             requirements (a suspended qualification stops even a resume).
     """
-    project = get_project_or_raise(
-        session=session, actor=actor, project_id=project_id, policy="work"
-    )
+    project = project_for_work(session=session, actor=actor, project_id=project_id)
     require_eligible(session, project=project, actor=actor)
     live = store.get_live_lease(session, expert_id=actor.id, project_id=project.id, now=now)
     if live is not None:
@@ -71,12 +69,19 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
     return Claim(assignment, item)
 
 
-def lock_assignment(session: Session, assignment_id: int, *, lock: bool = True) -> Assignment:
+def lock_assignment(
+    session: Session, assignment_id: int, *, lock: bool = True, transient: bool = False
+) -> Assignment:
     """Lock a lease row for this transaction (concurrent calls on it wait here).
 
-    ``lock=False`` only reads it, for checks made in a read-only session.
+    ``lock=False`` only reads it, for checks made in a read-only session. ``transient=True``
+    reads it (locked) as a transient object that is never flushed, for the submit path, which
+    writes the lease's end itself (``end_lease``).
     """
-    assignment = store.get_assignment(session, assignment_id, lock=lock)
+    if transient:
+        assignment = store.read_assignment(session, assignment_id)
+    else:
+        assignment = store.get_assignment(session, assignment_id, lock=lock)
     if assignment is None:
         raise NotFound("lease.not_found", f"assignment {assignment_id} does not exist")
     return assignment

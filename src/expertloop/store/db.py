@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from expertloop.core.errors import FieldError, Unavailable, invalid
+from expertloop.store.prepared import compile_all
 
 SQLITE_BUSY_MS = 30_000
 
@@ -106,6 +107,7 @@ class Database:
     def __init__(self, url: str, *, sqlite_synchronous: str = "FULL", pool_size: int = 10) -> None:
         self.url = normalise_url(url)
         self.sqlite = is_sqlite(self.url)
+        self.pool_size = pool_size
         if self.sqlite:
             self.writer = _sqlite_engine(self.url, immediate=True, synchronous=sqlite_synchronous)
             self.reader = _sqlite_engine(self.url, immediate=False, synchronous=sqlite_synchronous)
@@ -130,6 +132,17 @@ class Database:
             yield session
         finally:
             session.close()
+
+    def warm(self) -> None:
+        """Open the pools' connections now rather than under the first requests (PostgreSQL:
+        ``pool_size`` of them, as many as the queue has writer threads; SQLite: one writer and
+        one reader), so a server just started answers its first burst like the rest."""
+        compile_all(self.writer.dialect)
+        engines = [self.writer] if self.reader is self.writer else [self.writer, self.reader]
+        for engine in engines:
+            held = [engine.connect() for _ in range(1 if self.sqlite else self.pool_size)]
+            for connection in held:
+                connection.close()
 
     def dispose(self) -> None:
         self.writer.dispose()

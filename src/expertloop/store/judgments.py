@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from expertloop.store.prepared import Prepared
 from expertloop.store.tables import Item, Judgment
 
 STREAM_CHUNK = 1000
@@ -17,7 +18,8 @@ STREAM_CHUNK = 1000
 _BY_KEY = select(Judgment).where(
     Judgment.expert_id == bindparam("expert_id"), Judgment.idempotency_key == bindparam("key")
 )
-_INSERT = insert(Judgment).returning(Judgment.id)
+_INSERTS: dict[tuple[str, ...], Prepared] = {}
+"""Prepared INSERTs by the columns given (one set in practice: the submit path's)."""
 
 
 def get_by_key(session: Session, *, expert_id: int, key: str) -> Judgment | None:
@@ -30,8 +32,14 @@ def get_for_assignment(session: Session, assignment_id: int) -> Judgment | None:
 
 def add_judgment(session: Session, *, values: dict[str, Any], now: datetime) -> Judgment:
     row = {**values, "created_at": now}
-    new_id = session.connection().execute(_INSERT, row).scalar_one()
-    return Judgment(id=new_id, **row)  # transient: read, never flushed
+    keys = tuple(row)
+    statement = _INSERTS.get(keys)
+    if statement is None:
+        statement = Prepared(insert(Judgment).returning(Judgment.id), keys=keys)
+        _INSERTS[keys] = statement
+    inserted = statement.first(session, row)
+    assert inserted is not None
+    return Judgment(id=inserted[0], **row)  # transient: read, never flushed
 
 
 def stream_judgments(session: Session, project_id: int) -> Iterator[tuple[Judgment, Item]]:

@@ -18,14 +18,16 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState, ReviewState, item_state
 from expertloop.core.routing import CLAIM_ORDER
+from expertloop.store.prepared import Prepared, columns_of
 from expertloop.store.tables import Assignment, Item, Judgment
 
 ACTIVE = AssignmentStatus.ACTIVE.value
 
-# The hot statements are built once, with bound parameters: building SQL expressions per call
-# costs as much as running them.
-_LIVE_LEASE = (
-    select(Assignment)
+# The hot statements are built once, with bound parameters, and the claim and submit paths run
+# them on the driver's cursor (``store.prepared``): SQLAlchemy's per-call work cost more than
+# the queries.
+_LIVE_LEASE = Prepared(
+    select(*columns_of(Assignment))
     .where(
         Assignment.expert_id == bindparam("expert_id"),
         Assignment.project_id == bindparam("project_id"),
@@ -37,7 +39,12 @@ _LIVE_LEASE = (
 )
 _ASSIGNMENT = select(Assignment).where(Assignment.id == bindparam("assignment_id"))
 _ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
-_EXPIRED = (
+_ASSIGNMENT_ROW = Prepared(
+    select(*columns_of(Assignment))
+    .where(Assignment.id == bindparam("assignment_id"))
+    .with_for_update(key_share=True)
+)
+_EXPIRED = Prepared(
     select(Assignment.id, Assignment.item_id)
     .where(
         Assignment.project_id == bindparam("project_id"),
@@ -45,9 +52,9 @@ _EXPIRED = (
         Assignment.expires_at <= bindparam("now"),
     )
     .order_by(Assignment.item_id)
-    .with_for_update(skip_locked=True)
+    .with_for_update(skip_locked=True, key_share=True)
 )
-_MOVE_COUNTS = (
+_MOVE_COUNTS = Prepared(
     update(Item)
     .where(Item.id == bindparam("item_id"))
     .values(
@@ -56,9 +63,11 @@ _MOVE_COUNTS = (
     )
     .returning(Item.overlap, Item.judgments_count, Item.leases_count, Item.state)
 )
-_SET_STATE = update(Item).where(Item.id == bindparam("item_id")).values(state=bindparam("state"))
-_NEXT_ITEM = (
-    select(Item)
+_SET_STATE = Prepared(
+    update(Item).where(Item.id == bindparam("item_id")).values(state=bindparam("state"))
+)
+_NEXT_ITEM = Prepared(
+    select(*columns_of(Item))
     .where(
         Item.project_id == bindparam("project_id"),
         Item.state == ItemState.OPEN.value,
@@ -74,12 +83,29 @@ _NEXT_ITEM = (
         ]
     )
     .limit(1)
-    .with_for_update(skip_locked=True)
-    .execution_options(populate_existing=True)  # counts fresh even in a long-lived session
+    .with_for_update(skip_locked=True, key_share=True)
 )
-_INSERT_ASSIGNMENT = insert(Assignment).returning(Assignment.id)
-_UPDATE_ITEM = update(Item).where(Item.id == bindparam("item_id"))
-_END_ASSIGNMENT = (
+_LEASE_COLUMNS = (
+    "project_id",
+    "item_id",
+    "expert_id",
+    "status",
+    "created_at",
+    "expires_at",
+    "last_seen_at",
+    "active_seconds",
+)
+_INSERT_ASSIGNMENT = Prepared(insert(Assignment).returning(Assignment.id), keys=_LEASE_COLUMNS)
+_UPDATE_ITEM = Prepared(
+    update(Item)
+    .where(Item.id == bindparam("item_id"))
+    .values(
+        leases_count=bindparam("leases_count"),
+        state=bindparam("state"),
+        started=bindparam("started"),
+    )
+)
+_END_ASSIGNMENT = Prepared(
     update(Assignment)
     .where(Assignment.id == bindparam("assignment_id"))
     .values(status=bindparam("status"), ended_at=bindparam("now"))
@@ -91,7 +117,7 @@ def get_live_lease(
 ) -> Assignment | None:
     """The expert's own unexpired lease in this project, if any (the resume step)."""
     params = {"expert_id": expert_id, "project_id": project_id, "now": now}
-    return session.scalars(_LIVE_LEASE, params).first()
+    return _LIVE_LEASE.first_as(Assignment, session, params)
 
 
 def get_assignment(
@@ -101,24 +127,34 @@ def get_assignment(
     return session.scalars(query, {"assignment_id": assignment_id}).first()
 
 
+def read_assignment(session: Session, assignment_id: int) -> Assignment | None:
+    """A lease row, locked for this transaction, as a transient object (read, never flushed;
+    the submit path writes its end with ``end_assignment``)."""
+    return _ASSIGNMENT_ROW.first_as(Assignment, session, {"assignment_id": assignment_id})
+
+
 def expire_leases(session: Session, *, project_id: int, now: datetime) -> int:
     """End every lease of the project whose time ran out and give its slot back."""
-    expired = session.connection().execute(_EXPIRED, {"project_id": project_id, "now": now}).all()
+    expired = _EXPIRED.all(session, {"project_id": project_id, "now": now})
     if not expired:
         return 0
     session.execute(
         update(Assignment)
-        .where(Assignment.id.in_([row.id for row in expired]))
+        .where(Assignment.id.in_([lease_id for lease_id, _ in expired]))
         .values(status=AssignmentStatus.EXPIRED.value, ended_at=now)
     )
-    for item_id, count in sorted(Counter(row.item_id for row in expired).items()):
+    for item_id, count in sorted(Counter(item_id for _, item_id in expired).items()):
         move_item_counts(session, item_id, leases=-count)
     return len(expired)
 
 
 def lock_next_item(session: Session, *, project_id: int, expert_id: int) -> Item | None:
-    """Lock the first open item this expert may take, in routing order, skipping locked rows."""
-    return session.scalars(_NEXT_ITEM, {"project_id": project_id, "expert_id": expert_id}).first()
+    """Lock the first open item this expert may take, in routing order, skipping locked rows.
+
+    The item comes back transient (read, never flushed): ``add_assignment`` writes its counters.
+    """
+    params = {"project_id": project_id, "expert_id": expert_id}
+    return _NEXT_ITEM.first_as(Item, session, params)
 
 
 def add_assignment(
@@ -135,14 +171,15 @@ def add_assignment(
         "last_seen_at": now,
         "active_seconds": 0.0,
     }
-    new_id = session.connection().execute(_INSERT_ASSIGNMENT, values).scalar_one()
-    assignment = Assignment(id=new_id, **values)  # transient: read, never flushed
+    row = _INSERT_ASSIGNMENT.first(session, values)
+    assert row is not None
+    assignment = Assignment(id=row[0], **values)  # transient: read, never flushed
     leases = item.leases_count + 1
     state = item_state(
         overlap=item.overlap, judgments=item.judgments_count, leases=leases, current=item.state
     ).value
-    session.connection().execute(
-        _UPDATE_ITEM, {"item_id": item.id, "leases_count": leases, "state": state, "started": True}
+    _UPDATE_ITEM.execute(
+        session, {"item_id": item.id, "leases_count": leases, "state": state, "started": True}
     )
     for name, value in (("leases_count", leases), ("state", state), ("started", True)):
         set_committed_value(item, name, value)
@@ -151,9 +188,7 @@ def add_assignment(
 
 def end_assignment(session: Session, assignment: Assignment, *, status: str, now: datetime) -> None:
     """Write a lease's end (its item's counters are moved by ``move_item_counts``)."""
-    session.connection().execute(
-        _END_ASSIGNMENT, {"assignment_id": assignment.id, "status": status, "now": now}
-    )
+    _END_ASSIGNMENT.execute(session, {"assignment_id": assignment.id, "status": status, "now": now})
     set_committed_value(assignment, "status", status)
     set_committed_value(assignment, "ended_at", now)
 
@@ -164,18 +199,16 @@ def move_item_counts(session: Session, item_id: int, *, leases: int = 0, judgmen
     The UPDATE locks the row and returns the new counts; the state is written by a second
     UPDATE only when it changes (an item filling up, completing or reopening).
     """
-    connection = session.connection()
-    row = connection.execute(
-        _MOVE_COUNTS, {"item_id": item_id, "leases": leases, "judgments": judgments}
-    ).one()
+    values = {"item_id": item_id, "leases": leases, "judgments": judgments}
+    row = _MOVE_COUNTS.first(session, values)
+    if row is None:
+        raise LookupError(f"item {item_id} does not exist")
+    overlap, judgments_count, leases_count, current = row
     state = item_state(
-        overlap=row.overlap,
-        judgments=row.judgments_count,
-        leases=row.leases_count,
-        current=row.state,
+        overlap=overlap, judgments=judgments_count, leases=leases_count, current=current
     ).value
-    if state != row.state:
-        connection.execute(_SET_STATE, {"item_id": item_id, "state": state})
+    if state != current:
+        _SET_STATE.execute(session, {"item_id": item_id, "state": state})
     return state
 
 

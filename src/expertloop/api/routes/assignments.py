@@ -33,6 +33,7 @@ from expertloop.api.schemas import (
     ModelReplyCreate,
     ModelReplyPublic,
 )
+from expertloop.core.policies import Actor
 from expertloop.services import judgments, queue, red_team
 from expertloop.store.tables import Assignment, Item
 
@@ -45,8 +46,13 @@ router = APIRouter(tags=["queue"])
     responses={204: {"description": "Nothing is left for this expert"}},
 )
 async def claim_next(project_id: int, request: Request, login: CurrentLogin) -> Response:
+    return await claim_answer(request, login.actor, project_id)
+
+
+async def claim_answer(request: Request, actor: Actor, project_id: int) -> Response:
+    """The claim route's work, shared with ``api.fast_lane``."""
     claim = await run_write(
-        request, queue.claim_next, actor=login.actor, project_id=project_id, now=now_of(request)
+        request, queue.claim_next, actor=actor, project_id=project_id, now=now_of(request)
     )
     if claim is None:
         return Response(status_code=status.HTTP_204_NO_CONTENT)
@@ -93,10 +99,17 @@ async def release(assignment_id: int, request: Request, login: CurrentLogin) -> 
 async def submit_judgment(
     assignment_id: int, body: JudgmentCreate, request: Request, login: CurrentLogin
 ) -> Response:
+    return await submit_answer(request, login.actor, assignment_id, body)
+
+
+async def submit_answer(
+    request: Request, actor: Actor, assignment_id: int, body: JudgmentCreate
+) -> Response:
+    """The submit route's work, shared with ``api.fast_lane``."""
     result = await run_write(
         request,
         judgments.submit_judgment,
-        actor=login.actor,
+        actor=actor,
         assignment_id=assignment_id,
         value=body.value,
         rationale=body.rationale,
