@@ -8,6 +8,7 @@ from typing import Any
 
 from typer.testing import CliRunner
 
+from expertloop.cli.loadgen import paces
 from expertloop.cli.main import app
 
 
@@ -22,3 +23,22 @@ def test_bench_load_reports_every_cycle_and_no_over_collection(tmp_path: Path) -
     assert report["over_collected"] == 0 and report["errors"] == {}
     assert set(report["latency_ms"]) == {"claim", "submit"}
     assert report["loadgen_cpu_ms_per_cycle"] > 0 and report["server_cpu_ms_per_cycle"] > 0
+
+
+def test_bench_load_at_a_rate_paces_the_experts(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'bench.db'}"
+    args = ["bench", "load", "--experts", "3", "--items", "10", "--overlap", "2", "--db", url]
+    result = CliRunner().invoke(app, [*args, "--rate", "40"], catch_exceptions=False)
+    assert result.exit_code == 0, result.output
+    report: dict[str, Any] = json.loads(result.output.strip().splitlines()[-1])
+    assert report["rate"] == 40.0 and report["cycles"] == 20 and report["over_collected"] == 0
+    # Twenty cycles due every 1/40 s from the start: the last is due 19/40 s in.
+    assert report["seconds"] >= 19 / 40
+    assert report["cycles_per_second"] <= 40 * 1.05
+
+
+def test_paces_spread_the_experts_first_cycles_over_one_interval() -> None:
+    rhythm = paces(4, 8.0, start=100.0)
+    assert [pace.next_at for pace in rhythm if pace] == [100.0, 100.125, 100.25, 100.375]
+    assert {pace.interval for pace in rhythm if pace} == {0.5}
+    assert paces(3, None, start=0.0) == [None, None, None]

@@ -11,6 +11,7 @@ from sqlalchemy.exc import IntegrityError
 
 from expertloop.store import Database
 from expertloop.store.prepared import Prepared, attribute_names, columns_of, compile_all
+from expertloop.store.queue import lease_in_project, project_and_live_lease
 from expertloop.store.tables import Assignment, Item, Judgment, Project
 from judging import claim, submit
 
@@ -88,3 +89,29 @@ def test_compile_all_prepares_every_statement_for_a_dialect(database: Database) 
     compiled = ITEM_BY_ID.compile_for(database.writer.dialect)
     assert compiled.sql.startswith("SELECT items.id")
     assert compiled.server_prepared is (database.writer.dialect.driver == "psycopg")
+
+
+def test_one_query_reads_the_project_with_the_experts_live_lease(
+    client: Any, factory: Any, database: Database, clock: Any
+) -> None:
+    expert = factory.user("expert")
+    project_id = factory.project(items=2)
+    with database.scoped() as session:
+        project, lease = project_and_live_lease(
+            session, project_id=project_id, expert_id=expert.id, now=clock()
+        )
+        assert project is not None and project.id == project_id and lease is None
+        assert project_and_live_lease(session, project_id=-1, expert_id=expert.id, now=clock()) == (
+            None,
+            None,
+        )
+    claimed = claim(client, expert, project_id)
+    with database.scoped() as session:
+        project, lease = project_and_live_lease(
+            session, project_id=project_id, expert_id=expert.id, now=clock()
+        )
+        assert lease is not None and lease.id == claimed["assignment_id"]
+        assert project is not None and project.spec["labels"] == ["yes", "no"]
+        found = lease_in_project(session, claimed["assignment_id"])
+        assert found is not None and found[0].id == lease.id and found[1].id == project_id
+        assert lease_in_project(session, -1) is None

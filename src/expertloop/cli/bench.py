@@ -50,12 +50,26 @@ def load(
         float,
         typer.Option("--max-seconds", "--duration", min=1.0, help="Stop the load after this long."),
     ] = 300.0,
+    rate: Annotated[
+        float | None,
+        typer.Option(
+            "--rate",
+            min=0.1,
+            help="Cycles per second the experts aim at together, latency counted from when "
+            "each cycle was due; default: as fast as they can.",
+        ),
+    ] = None,
 ) -> None:
     """Drive K experts doing claim then submit until no work is left; print one JSON object."""
     if db and url:
         raise typer.BadParameter("give --db or --url, not both")
     config = loadgen.BenchConfig(
-        experts=experts, items=items, overlap=overlap, max_seconds=max_seconds, workers=workers
+        experts=experts,
+        items=items,
+        overlap=overlap,
+        max_seconds=max_seconds,
+        workers=workers,
+        rate=rate,
     )
     if url:
         admin = token or os.environ.get("EXPERTLOOP_ADMIN_TOKEN")

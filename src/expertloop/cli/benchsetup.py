@@ -39,6 +39,8 @@ class BenchConfig:
     overlap: int
     max_seconds: float = 300.0
     workers: int | None = None
+    rate: float | None = None
+    """Cycles per second the experts together aim at (None: each goes as fast as it can)."""
 
 
 @dataclass(frozen=True)

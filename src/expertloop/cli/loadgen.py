@@ -49,6 +49,8 @@ class Recorder:
     judged: dict[int, set[int]] = field(default_factory=lambda: defaultdict(set))
     cycles: int = 0
     holding: int = 0
+    last_cycle_at: float = 0.0
+    """When the last submit was answered 201 (``perf_counter``)."""
 
     def timed(self, call: str, started: float) -> None:
         self.latencies[call].append((time.perf_counter() - started) * 1000.0)
@@ -64,19 +66,49 @@ class Recorder:
         self.errors[f"{call}:{response.status_code}:{code}"] += 1
 
 
+@dataclass
+class Pace:
+    """When an expert's cycles are due under ``--rate``: every ``interval`` seconds from
+    ``next_at``. Latency is counted from the moment a cycle was due, not from when it was sent,
+    so a server that falls behind shows it (no coordinated omission)."""
+
+    next_at: float
+    interval: float
+
+    async def due(self) -> float:
+        """Wait for the next cycle's moment; return it (on the ``perf_counter`` clock)."""
+        scheduled = self.next_at
+        self.next_at += self.interval
+        delay = scheduled - time.perf_counter()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        return scheduled
+
+
+def paces(experts: int, rate: float | None, start: float) -> list[Pace | None]:
+    """One pace per expert, their first cycles spread evenly over one interval."""
+    if rate is None:
+        return [None] * experts
+    interval = experts / rate
+    return [Pace(start + index * interval / experts, interval) for index in range(experts)]
+
+
 async def expert_loop(
     client: WireClient,
     token: str,
     project_id: int,
     record: Recorder,
     deadline: float,
+    pace: Pace | None = None,
 ) -> None:
-    """One simulated expert: claim, submit at once, repeat until nothing is left for it."""
+    """One simulated expert: claim, submit at once, repeat until nothing is left for it (at
+    the pace's rhythm when it has one)."""
     headers = bearer(token)
     claims = f"{API}/projects/{project_id}/claims"
     idle = 0
     while time.monotonic() < deadline:
-        claim = await call(client, "claim", claims, headers, record)
+        since = await pace.due() if pace is not None else None
+        claim = await call(client, "claim", claims, headers, record, since=since)
         if claim is not None and claim.status_code == 200:
             idle = 0
             record.holding += 1
@@ -106,6 +138,7 @@ async def submit(
     answer = await call(client, "submit", path, headers, record, body)
     if answer is not None and answer.status_code == 201:
         record.cycles += 1
+        record.last_cycle_at = time.perf_counter()
         record.judged[int(claim["item"]["id"])].add(int(answer.json()["id"]))
 
 
@@ -116,9 +149,12 @@ async def call(
     headers: dict[str, str],
     record: Recorder,
     body: dict[str, Any] | None = None,
+    *,
+    since: float | None = None,
 ) -> WireResponse | None:
-    """POST, time it, count anything unexpected as an error (204 on claims is expected)."""
-    started = time.perf_counter()
+    """POST, time it (from ``since`` when given: the moment the call was due), count anything
+    unexpected as an error (204 on claims is expected)."""
+    started = time.perf_counter() if since is None else since
     try:
         answer = await client.post(path, body, headers)
     except WireError as exc:
@@ -130,26 +166,36 @@ async def call(
     return answer
 
 
-async def drive(base_urls: list[str], target: Target, max_seconds: float) -> tuple[Recorder, float]:
+async def drive(
+    base_urls: list[str], target: Target, config: BenchConfig
+) -> tuple[Recorder, float]:
     """Run every expert at once, spread over ``base_urls``; return what they saw and the wall
     time it took.
 
     Each simulated expert has its own keep-alive connection, as each browser does.
     """
     record = Recorder()
-    clients = [
-        WireClient(base_urls[index % len(base_urls)]) for index in range(len(target.expert_tokens))
-    ]
+    experts = len(target.expert_tokens)
+    clients = [WireClient(base_urls[index % len(base_urls)]) for index in range(experts)]
+    # Each expert's connection is open before the clock starts, as a browser's keep-alive
+    # connection is: the calls are timed, not TCP's handshake.
+    await asyncio.gather(*(client.connect() for client in clients))
     started = time.perf_counter()
-    deadline = time.monotonic() + max_seconds
+    deadline = time.monotonic() + config.max_seconds
+    rhythm = paces(experts, config.rate, started)
     try:
         await asyncio.gather(
             *(
-                expert_loop(clients[index], token, target.project_id, record, deadline)
+                expert_loop(
+                    clients[index], token, target.project_id, record, deadline, rhythm[index]
+                )
                 for index, token in enumerate(target.expert_tokens)
             )
         )
-        return record, time.perf_counter() - started
+        # The load lasts from the first claim to the last cycle, not to the moment the last
+        # expert gives up (a few idle tries later).
+        ended = record.last_cycle_at if record.cycles else time.perf_counter()
+        return record, ended - started
     finally:
         await asyncio.gather(*(client.close() for client in clients))
 
@@ -201,6 +247,7 @@ def report(
         "experts": config.experts,
         "items": config.items,
         "overlap": config.overlap,
+        "rate": config.rate,
         "backend": backend,
         "cycles": record.cycles,
         "seconds": round(seconds, 3),
@@ -223,7 +270,7 @@ def run_on_database(url: str, config: BenchConfig) -> dict[str, Any]:
     workers = config.workers or default_workers(url)
     with server_processes(url, workers) as servers:
         server_cpu, client_cpu = servers.cpu_seconds(), time.process_time()
-        record, seconds = asyncio.run(drive(servers.base_urls, target, config.max_seconds))
+        record, seconds = asyncio.run(drive(servers.base_urls, target, config))
         server_cpu, client_cpu = (
             servers.cpu_seconds() - server_cpu,
             time.process_time() - client_cpu,
@@ -247,7 +294,7 @@ def run_on_server(base_url: str, admin_token: str, config: BenchConfig) -> dict[
     """``--url``: seed through the API of a running server and drive it."""
     base_url = base_url.rstrip("/")
     target = seed_over_http(base_url, admin_token, config)
-    record, seconds = asyncio.run(drive([base_url], target, config.max_seconds))
+    record, seconds = asyncio.run(drive([base_url], target, config))
     progress = progress_of(base_url, target)
     over = client_over_collected(record, config.overlap)
     if progress["judgments"] > config.items * config.overlap:

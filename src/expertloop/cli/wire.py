@@ -62,10 +62,14 @@ class WireClient:
             await self.close()
             raise WireError(f"{type(exc).__name__}: {exc}") from exc
 
-    async def _exchange(self, request: bytes) -> WireResponse:
+    async def connect(self) -> None:
+        """Open the connection now (it is opened on first use otherwise)."""
         if self._writer is None:
             self._reader, self._writer = await asyncio.open_connection(self._host, self._port)
-        assert self._reader is not None
+
+    async def _exchange(self, request: bytes) -> WireResponse:
+        await self.connect()
+        assert self._reader is not None and self._writer is not None
         self._writer.write(request)
         head = await self._reader.readuntil(b"\r\n\r\n")
         status, headers = _parse_head(head)

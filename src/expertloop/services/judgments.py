@@ -12,8 +12,8 @@ from expertloop.core.leases import active_seconds_between
 from expertloop.core.lifecycles import AssignmentStatus
 from expertloop.core.policies import Actor
 from expertloop.services.gold import score_gold
-from expertloop.services.projects import get_project_or_raise, project_for_work
-from expertloop.services.queue import check_live, end_lease, lock_assignment
+from expertloop.services.projects import allowed_for_work, get_project_or_raise
+from expertloop.services.queue import check_live, end_lease, lock_lease_in_project
 from expertloop.services.reviews import pick_for_review
 from expertloop.services.values import validate_for_item
 from expertloop.store import IntegrityError, Session
@@ -48,14 +48,14 @@ def submit_judgment(
         Invalid: ``judgment.invalid_value`` naming the field.
     """
     # a concurrent retry waits here
-    assignment = lock_assignment(session, assignment_id, transient=True)
+    assignment, found = lock_lease_in_project(session, assignment_id)
     if assignment.status == AssignmentStatus.SUBMITTED.value:
         replay = _replay(session, actor=actor, assignment_id=assignment_id, key=idempotency_key)
         if replay is not None:
             session.commit()
             return Submitted(replay, created=False)
     check_live(assignment, actor=actor, now=now)
-    project = project_for_work(session=session, actor=actor, project_id=assignment.project_id)
+    project = allowed_for_work(found, actor=actor, project_id=assignment.project_id)
     clean = validate_for_item(
         session, project=project, item_id=assignment.item_id, value=value, rationale=rationale
     )

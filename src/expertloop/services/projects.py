@@ -206,14 +206,14 @@ def get_project_or_raise(
     return _allowed_or_raise(project, actor=actor, project_id=project_id, policy=policy)
 
 
-def project_for_work(*, session: Session, actor: Actor | None, project_id: int) -> Project:
-    """The project a claim or submit works in, as ``get_project_or_raise(policy="work")``
-    checks it, read as a transient object (the lease queue's hot paths only read it).
+def allowed_for_work(project: Project | None, *, actor: Actor | None, project_id: int) -> Project:
+    """A project read by the lease queue's hot paths (a transient row, see
+    ``store.queue.project_and_live_lease``), checked as ``get_project_or_raise(policy="work")``
+    checks it.
 
     Raises:
         NotFound: ``project.not_found``. Forbidden: when the actor may not work in it.
     """
-    project = store.read_project(session, project_id)
     return _allowed_or_raise(project, actor=actor, project_id=project_id, policy="work")
 
 

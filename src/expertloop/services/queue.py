@@ -15,11 +15,11 @@ from expertloop.core.lifecycles import AssignmentStatus, ProjectStatus, check_as
 from expertloop.core.policies import Actor
 from expertloop.services.eligibility import require_eligible
 from expertloop.services.gold import gold_turn
-from expertloop.services.projects import get_project_or_raise, project_for_work
+from expertloop.services.projects import allowed_for_work, get_project_or_raise
 from expertloop.store import Session
 from expertloop.store import items as item_store
 from expertloop.store import queue as store
-from expertloop.store.tables import Assignment, Item
+from expertloop.store.tables import Assignment, Item, Project
 
 
 @dataclass(frozen=True)
@@ -40,9 +40,11 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
         Forbidden: ``eligibility.not_qualified`` when the expert does not meet the project's
             requirements (a suspended qualification stops even a resume).
     """
-    project = project_for_work(session=session, actor=actor, project_id=project_id)
+    found, live = store.project_and_live_lease(
+        session, project_id=project_id, expert_id=actor.id, now=now
+    )
+    project = allowed_for_work(found, actor=actor, project_id=project_id)
     require_eligible(session, project=project, actor=actor)
-    live = store.get_live_lease(session, expert_id=actor.id, project_id=project.id, now=now)
     if live is not None:
         item = item_store.get_item(session, live.item_id)
         assert item is not None
@@ -69,22 +71,28 @@ def claim_next(*, session: Session, actor: Actor, project_id: int, now: datetime
     return Claim(assignment, item)
 
 
-def lock_assignment(
-    session: Session, assignment_id: int, *, lock: bool = True, transient: bool = False
-) -> Assignment:
+def lock_assignment(session: Session, assignment_id: int, *, lock: bool = True) -> Assignment:
     """Lock a lease row for this transaction (concurrent calls on it wait here).
 
-    ``lock=False`` only reads it, for checks made in a read-only session. ``transient=True``
-    reads it (locked) as a transient object that is never flushed, for the submit path, which
-    writes the lease's end itself (``end_lease``).
+    ``lock=False`` only reads it, for checks made in a read-only session.
     """
-    if transient:
-        assignment = store.read_assignment(session, assignment_id)
-    else:
-        assignment = store.get_assignment(session, assignment_id, lock=lock)
+    assignment = store.get_assignment(session, assignment_id, lock=lock)
     if assignment is None:
         raise NotFound("lease.not_found", f"assignment {assignment_id} does not exist")
     return assignment
+
+
+def lock_lease_in_project(session: Session, assignment_id: int) -> tuple[Assignment, Project]:
+    """A lease locked for this transaction (a concurrent submit of it waits here) and its
+    project, both transient: the submit path reads them and writes the lease's end itself.
+
+    Raises:
+        NotFound: ``lease.not_found``.
+    """
+    found = store.lease_in_project(session, assignment_id)
+    if found is None:
+        raise NotFound("lease.not_found", f"assignment {assignment_id} does not exist")
+    return found
 
 
 def check_live(assignment: Assignment, *, actor: Actor, now: datetime) -> None:

@@ -188,6 +188,24 @@ class Prepared:
         finally:
             cursor.close()
 
+    def first_split(
+        self, models: Sequence[type[Any]], session: Session, values: Mapping[str, Any]
+    ) -> tuple[Any, ...] | None:
+        """The first row as one transient object per model, in order (the statement selects
+        ``columns_of`` each model in turn); a model whose columns are all NULL (an outer join
+        that found nothing) gives None. None when there is no row."""
+        row = self.first(session, values)
+        if row is None:
+            return None
+        objects, start = [], 0
+        for model in models:
+            names = attribute_names(model)
+            part = row[start : start + len(names)]
+            start += len(names)
+            empty = all(value is None for value in part)
+            objects.append(None if empty else model(**dict(zip(names, part, strict=True))))
+        return tuple(objects)
+
     def first_as(self, model: type[T], session: Session, values: Mapping[str, Any]) -> T | None:
         """The first row as a transient ``model`` (read, never flushed); the statement selects
         ``columns_of(model)``."""

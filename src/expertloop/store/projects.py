@@ -9,7 +9,6 @@ from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState
-from expertloop.store.prepared import Prepared, columns_of
 from expertloop.store.tables import (
     Assignment,
     GuidelineVersion,
@@ -57,18 +56,11 @@ def list_guideline_versions(session: Session, project_id: int) -> list[Guideline
 
 
 _PROJECT = select(Project).where(Project.id == bindparam("project_id"))
-_PROJECT_ROW = Prepared(select(*columns_of(Project)).where(Project.id == bindparam("project_id")))
 
 
 def get_project(session: Session, project_id: int, *, lock: bool = False) -> Project | None:
     query = _PROJECT.with_for_update() if lock else _PROJECT
     return session.scalars(query, {"project_id": project_id}).first()
-
-
-def read_project(session: Session, project_id: int) -> Project | None:
-    """The project as a transient object, read on the driver's cursor: for the lease queue's
-    hot paths, which only read it. Never change or add it to a session."""
-    return _PROJECT_ROW.first_as(Project, session, {"project_id": project_id})
 
 
 def list_projects(session: Session, *, statuses: list[str] | None = None) -> list[Project]:

@@ -12,37 +12,42 @@ from __future__ import annotations
 from collections import Counter
 from datetime import datetime
 
-from sqlalchemy import bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState, ReviewState, item_state
 from expertloop.core.routing import CLAIM_ORDER
 from expertloop.store.prepared import Prepared, columns_of
-from expertloop.store.tables import Assignment, Item, Judgment
+from expertloop.store.tables import Assignment, Item, Judgment, Project
 
 ACTIVE = AssignmentStatus.ACTIVE.value
 
 # The hot statements are built once, with bound parameters, and the claim and submit paths run
 # them on the driver's cursor (``store.prepared``): SQLAlchemy's per-call work cost more than
 # the queries.
-_LIVE_LEASE = Prepared(
-    select(*columns_of(Assignment))
-    .where(
-        Assignment.expert_id == bindparam("expert_id"),
-        Assignment.project_id == bindparam("project_id"),
-        Assignment.status == ACTIVE,
-        Assignment.expires_at > bindparam("now"),
-    )
-    .order_by(Assignment.id)
-    .limit(1)
-)
 _ASSIGNMENT = select(Assignment).where(Assignment.id == bindparam("assignment_id"))
 _ASSIGNMENT_LOCKED = _ASSIGNMENT.with_for_update()
-_ASSIGNMENT_ROW = Prepared(
-    select(*columns_of(Assignment))
+_LEASE_IN_PROJECT = Prepared(
+    select(*columns_of(Assignment), *columns_of(Project))
+    .join(Project, Project.id == Assignment.project_id)
     .where(Assignment.id == bindparam("assignment_id"))
-    .with_for_update(key_share=True)
+    .with_for_update(key_share=True, of=Assignment)
+)
+_PROJECT_AND_LIVE_LEASE = Prepared(
+    select(*columns_of(Project), *columns_of(Assignment))
+    .outerjoin(
+        Assignment,
+        and_(
+            Assignment.project_id == Project.id,
+            Assignment.expert_id == bindparam("expert_id"),
+            Assignment.status == ACTIVE,
+            Assignment.expires_at > bindparam("now"),
+        ),
+    )
+    .where(Project.id == bindparam("project_id"))
+    .order_by(Assignment.id)
+    .limit(1)
 )
 _EXPIRED = Prepared(
     select(Assignment.id, Assignment.item_id)
@@ -112,12 +117,30 @@ _END_ASSIGNMENT = Prepared(
 )
 
 
-def get_live_lease(
-    session: Session, *, expert_id: int, project_id: int, now: datetime
-) -> Assignment | None:
-    """The expert's own unexpired lease in this project, if any (the resume step)."""
-    params = {"expert_id": expert_id, "project_id": project_id, "now": now}
-    return _LIVE_LEASE.first_as(Assignment, session, params)
+def project_and_live_lease(
+    session: Session, *, project_id: int, expert_id: int, now: datetime
+) -> tuple[Project | None, Assignment | None]:
+    """The project (transient, read only) and the expert's own unexpired lease in it, if any,
+    in one query: the first step of a claim."""
+    params = {"project_id": project_id, "expert_id": expert_id, "now": now}
+    found = _PROJECT_AND_LIVE_LEASE.first_split((Project, Assignment), session, params)
+    if found is None:
+        return None, None
+    project, lease = found
+    return project, lease
+
+
+def lease_in_project(session: Session, assignment_id: int) -> tuple[Assignment, Project] | None:
+    """A lease row locked for this transaction and its project, both transient (read, never
+    flushed), in one query: the first step of a submit, which writes the lease's end itself
+    (``end_assignment``)."""
+    found = _LEASE_IN_PROJECT.first_split(
+        (Assignment, Project), session, {"assignment_id": assignment_id}
+    )
+    if found is None:
+        return None
+    lease, project = found
+    return lease, project
 
 
 def get_assignment(
@@ -125,12 +148,6 @@ def get_assignment(
 ) -> Assignment | None:
     query = _ASSIGNMENT_LOCKED if lock else _ASSIGNMENT
     return session.scalars(query, {"assignment_id": assignment_id}).first()
-
-
-def read_assignment(session: Session, assignment_id: int) -> Assignment | None:
-    """A lease row, locked for this transaction, as a transient object (read, never flushed;
-    the submit path writes its end with ``end_assignment``)."""
-    return _ASSIGNMENT_ROW.first_as(Assignment, session, {"assignment_id": assignment_id})
 
 
 def expire_leases(session: Session, *, project_id: int, now: datetime) -> int:
