@@ -68,7 +68,8 @@ class Settings(BaseSettings):
         ge=1,
         le=200,
         description="Threads per process that run the lease queue's writes on PostgreSQL "
-        "(SQLite: always one). More than the cores only adds lock and GIL waits to the tail.",
+        "(SQLite: always one), and that look up API tokens not yet trusted. More than the "
+        "cores only adds lock and GIL waits to the slowest answers.",
     )
     auth_cache_seconds: float = Field(
         default=5.0,

@@ -134,9 +134,9 @@ class Database:
             session.close()
 
     def warm(self) -> None:
-        """Open the pools' connections now rather than under the first requests (PostgreSQL:
-        ``pool_size`` of them, as many as the queue has writer threads; SQLite: one writer and
-        one reader), so a server just started answers its first burst like the rest."""
+        """Compile the prepared statements and open the pools' connections now rather than
+        under the first requests (PostgreSQL: ``pool_size`` of them; SQLite: one writer and one
+        reader), so a server just started answers its first burst like the rest."""
         compile_all(self.writer.dialect)
         engines = [self.writer] if self.reader is self.writer else [self.writer, self.reader]
         for engine in engines:
