@@ -64,7 +64,7 @@ class WriteRunner:
     """Runs the lease queue's write use cases off the event loop, each in a session of its own,
     on threads of their own: on SQLite one writer thread (SQLite admits one writer; a single
     thread that never waits for a lock costs less than forty that queue for one), on PostgreSQL
-    as many threads as the connection pool holds (more would only wait for a connection). Slow
+    ``queue_threads`` of them (more than the cores only add lock and GIL waits). Slow
     requests elsewhere (a model endpoint taking seconds) never hold these threads.
 
     The session is opened and closed in the thread that uses it, so the hot routes need no

@@ -19,46 +19,52 @@ bench_app = typer.Typer(
 )
 
 
+LoadDbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database to seed and serve; default a temporary SQLite file. The bench adds its "
+        "own users and project.",
+    ),
+]
+LoadTokenOption = Annotated[
+    str | None,
+    typer.Option("--token", help="Admin API token for --url; default $EXPERTLOOP_ADMIN_TOKEN."),
+]
+LoadWorkersOption = Annotated[
+    int | None,
+    typer.Option(
+        "--workers", min=1, help="Server processes (default 1 on SQLite, 2 on PostgreSQL)."
+    ),
+]
+LoadSecondsOption = Annotated[
+    float,
+    typer.Option("--max-seconds", "--duration", min=1.0, help="Stop the load after this long."),
+]
+LoadRateOption = Annotated[
+    float | None,
+    typer.Option(
+        "--rate",
+        min=0.1,
+        help="Cycles per second the experts aim at together, latency counted from when each "
+        "cycle was due; default: as fast as they can.",
+    ),
+]
+
+
 @bench_app.command("load")
 def load(
     experts: Annotated[int, typer.Option("--experts", "-k", min=1, help="Simulated experts.")] = 8,
     items: Annotated[int, typer.Option("--items", "-n", min=1, help="Items in the project.")] = 200,
     overlap: Annotated[int, typer.Option("--overlap", min=1, help="Judgments per item.")] = 1,
-    db: Annotated[
-        str | None,
-        typer.Option(
-            "--db",
-            help="Database to seed and serve; default "
-            "a temporary SQLite file. The bench adds its own "
-            "users and project.",
-        ),
-    ] = None,
+    db: LoadDbOption = None,
     url: Annotated[
         str | None, typer.Option("--url", help="Target a running server instead.")
     ] = None,
-    token: Annotated[
-        str | None,
-        typer.Option("--token", help="Admin API token for --url; default $EXPERTLOOP_ADMIN_TOKEN."),
-    ] = None,
-    workers: Annotated[
-        int | None,
-        typer.Option(
-            "--workers", min=1, help="Server processes (default 1 on SQLite, 2 on PostgreSQL)."
-        ),
-    ] = None,
-    max_seconds: Annotated[
-        float,
-        typer.Option("--max-seconds", "--duration", min=1.0, help="Stop the load after this long."),
-    ] = 300.0,
-    rate: Annotated[
-        float | None,
-        typer.Option(
-            "--rate",
-            min=0.1,
-            help="Cycles per second the experts aim at together, latency counted from when "
-            "each cycle was due; default: as fast as they can.",
-        ),
-    ] = None,
+    token: LoadTokenOption = None,
+    workers: LoadWorkersOption = None,
+    max_seconds: LoadSecondsOption = 300.0,
+    rate: LoadRateOption = None,
 ) -> None:
     """Drive K experts doing claim then submit until no work is left; print one JSON object."""
     if db and url:

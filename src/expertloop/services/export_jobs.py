@@ -35,7 +35,7 @@ from expertloop.core.lifecycles import EXPORT_JOB_TRANSITIONS, ExportJobStatus
 from expertloop.core.policies import Actor, ProjectPolicy, is_allowed
 from expertloop.services.export_fast import write_stream
 from expertloop.services.export_files import ExportFileFormat, jsonl_line
-from expertloop.services.exports import ExportRequest, format_for_kind, open_export
+from expertloop.services.exports import ExportRequest, exportable, open_export
 from expertloop.services.projects import get_project_or_raise, ref
 from expertloop.store import Session, audit
 from expertloop.store import export_jobs as store
@@ -90,10 +90,7 @@ def request_export(
         NotFound: ``project.not_found``. Forbidden: unless the actor may edit the project.
         Invalid: ``export.invalid`` naming ``format`` when it does not serve the project's kind.
     """
-    project = get_project_or_raise(
-        session=session, actor=actor, project_id=project_id, policy="edit"
-    )
-    fmt = format_for_kind(project.kind, request.format)
+    project, fmt = exportable(session=session, actor=actor, project_id=project_id, request=request)
     values: dict[str, Any] = {
         "project_id": project.id,
         "requested_by": actor.id if actor else None,

@@ -172,10 +172,7 @@ def open_export(
         NotFound: ``project.not_found``. Forbidden: unless the actor may edit the project.
         Invalid: ``export.invalid`` naming ``format`` when it does not serve the project's kind.
     """
-    project = get_project_or_raise(
-        session=session, actor=actor, project_id=project_id, policy="edit"
-    )
-    fmt = format_for_kind(project.kind, request.format)
+    project, fmt = exportable(session=session, actor=actor, project_id=project_id, request=request)
     summary = CardSummary(
         name=f"{project.name} ({fmt.name})",
         format=fmt.name,
@@ -192,6 +189,21 @@ def open_export(
     rows = reader.rows(session, progress)
     total = store.count_items(session, project.id)
     return ExportStream(project.id, project.name, project.kind, fmt, request, total, summary, rows)
+
+
+def exportable(
+    *, session: Session, actor: Actor | None, project_id: int, request: ExportRequest
+) -> tuple[Project, ExportFormat]:
+    """The project the actor may export and the requested format, checked against its kind.
+
+    Raises:
+        NotFound: ``project.not_found``. Forbidden: unless the actor may edit the project.
+        Invalid: ``export.invalid`` naming ``format`` when it does not serve the project's kind.
+    """
+    project = get_project_or_raise(
+        session=session, actor=actor, project_id=project_id, policy="edit"
+    )
+    return project, format_for_kind(project.kind, request.format)
 
 
 def format_for_kind(kind: str, name: str) -> ExportFormat:

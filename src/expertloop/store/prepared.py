@@ -209,5 +209,5 @@ class Prepared:
     def first_as(self, model: type[T], session: Session, values: Mapping[str, Any]) -> T | None:
         """The first row as a transient ``model`` (read, never flushed); the statement selects
         ``columns_of(model)``."""
-        row = self.first(session, values)
-        return None if row is None else model(**dict(zip(attribute_names(model), row, strict=True)))
+        found = self.first_split((model,), session, values)
+        return None if found is None else found[0]
