@@ -71,6 +71,14 @@ class Settings(BaseSettings):
         "(SQLite: always one), and that look up API tokens not yet trusted. More than the "
         "cores only adds lock and GIL waits to the slowest answers.",
     )
+    export_processes: int = Field(
+        default=2,
+        ge=1,
+        le=64,
+        description="Processes that write a large raw export (JSONL or Parquet, no filters) "
+        "together, each a run of its items (a project of fewer than 40,000 items, or an "
+        "in-memory SQLite database, is written by one).",
+    )
     auth_cache_seconds: float = Field(
         default=5.0,
         ge=0,

@@ -129,6 +129,28 @@ def _both(
     return general, fast
 
 
+def _fast_with_progress(
+    database: Database, project_id: int, path: Path, processes: int = 1
+) -> tuple[ExportWritten, list[int]]:
+    """The fast raw export to ``path`` (its suffix the file format) and the progress seen."""
+    seen: list[int] = []
+    with database.scoped(write=False) as session:
+        stream = open_export(
+            session=session, actor=None, project_id=project_id, request=ExportRequest()
+        )
+        fast = write_raw_fast(
+            session=session,
+            project_id=project_id,
+            kind=stream.kind,
+            path=path,
+            file_format=ExportFileFormat(path.suffix[1:]),
+            summary=stream.summary,
+            progress=seen.append,
+            processes=processes,
+        )
+    return fast, seen
+
+
 def _lines(path: Path) -> list[dict[str, Any]]:
     return [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines()]
 
@@ -228,11 +250,11 @@ def test_fast_raw_applies_only_to_raw_without_filters_as_jsonl_or_parquet(
 def test_sqlite_timestamps_read_as_isoformat_writes_them(stored: str) -> None:
     from datetime import UTC, datetime
 
-    from expertloop.services.export_fast_items import _iso
+    from expertloop.services.export_fast_items import iso
 
     expected = datetime.fromisoformat(stored).replace(tzinfo=UTC).isoformat()
-    assert _iso(stored) == expected
-    assert _iso(datetime.fromisoformat(stored).replace(tzinfo=UTC)) == expected
+    assert iso(stored) == expected
+    assert iso(datetime.fromisoformat(stored).replace(tzinfo=UTC)) == expected
 
 
 def test_write_stream_takes_the_general_path_for_filtered_exports(
@@ -266,45 +288,6 @@ def test_write_stream_takes_the_general_path_for_filtered_exports(
     assert written[0] == written[1] and written[0]  # byte for byte: the same writer
 
 
-@pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
-def test_fast_raw_across_chunk_boundaries_reports_items_read(
-    file_format: str,
-    client: Any,
-    factory: Any,
-    database: Database,
-    clock: Any,
-    tmp_path: Path,
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    from expertloop.store import export_columns
-
-    project_id = _label_project(client, factory, database, clock)
-    monkeypatch.setattr(export_columns, "CHUNK", 2)  # six items: three chunks
-    general = _export(database, project_id, tmp_path / f"g.{file_format}", file_format, fast=False)
-    seen: list[int] = []
-    with database.scoped(write=False) as session:
-        stream = open_export(
-            session=session, actor=None, project_id=project_id, request=ExportRequest()
-        )
-        fast = write_raw_fast(
-            session=session,
-            project_id=project_id,
-            kind=stream.kind,
-            path=tmp_path / f"f.{file_format}",
-            file_format=ExportFileFormat(file_format),
-            summary=stream.summary,
-            progress=seen.append,
-        )
-    assert seen == [2, 4, 6]
-    if file_format == "jsonl":
-        assert _lines(fast.paths[0]) == _lines(general.paths[0])
-    else:
-        fast_table = pq.read_table(fast.paths[0])
-        assert fast_table.to_pylist() == pq.read_table(general.paths[0]).to_pylist()
-        assert pq.ParquetFile(fast.paths[0]).num_row_groups == 3  # one per chunk
-    assert fast.card.read_text() == general.card.read_text()
-
-
 def test_write_raw_fast_refuses_the_datasets_format(factory: Any, database: Database) -> None:
     from expertloop.core.errors import Invalid
 
@@ -321,3 +304,89 @@ def test_write_raw_fast_refuses_the_datasets_format(factory: Any, database: Data
             ).summary,
         )
     assert caught.value.errors[0].field == "file_format"
+
+
+@pytest.mark.parametrize("split", ["chunks", "runs"])
+@pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
+def test_fast_raw_in_chunks_and_in_runs_of_other_processes_is_the_general_export(
+    file_format: str,
+    split: str,
+    client: Any,
+    factory: Any,
+    database: Database,
+    clock: Any,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from expertloop.services import export_parts
+    from expertloop.store import export_columns
+
+    project_id = _label_project(client, factory, database, clock)
+    general = _export(database, project_id, tmp_path / f"g.{file_format}", file_format, fast=False)
+    if split == "chunks":  # six items: three chunks, one process
+        monkeypatch.setattr(export_columns, "CHUNK", 2)
+        processes = 1
+    else:  # six items: three runs, each in a process of its own but the first
+        monkeypatch.setattr(export_parts, "ITEMS_PER_RUN", 2)
+        processes = 3
+        with database.scoped(write=False) as session:
+            assert len(export_parts.plan(session, project_id, processes)) == 3
+    path = tmp_path / f"f.{file_format}"
+    fast, seen = _fast_with_progress(database, project_id, path, processes)
+    assert seen == [2, 4, 6] if split == "chunks" else seen[-1] == 6 and seen == sorted(seen)
+    if file_format == "jsonl":
+        assert _lines(fast.paths[0]) == _lines(general.paths[0])
+    else:
+        fast_table = pq.read_table(fast.paths[0])
+        assert fast_table.schema == pq.read_schema(general.paths[0])
+        assert fast_table.to_pylist() == pq.read_table(general.paths[0]).to_pylist()
+        if split == "chunks":
+            assert pq.ParquetFile(fast.paths[0]).num_row_groups == 3  # one per chunk
+    assert fast.rows == general.rows
+    assert fast.card.read_text() == general.card.read_text()
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(
+        [f"f.{file_format}", "f.README.md", f"g.{file_format}", "g.README.md"]
+    )  # no temporary file is left
+
+
+def test_runs_need_a_database_other_processes_can_open(tmp_path: Path) -> None:
+    from expertloop.services import export_parts
+
+    memory = Database("sqlite://")
+    on_disk = Database(f"sqlite:///{tmp_path / 'x.db'}")
+    try:
+        with memory.scoped(write=False) as session:
+            assert export_parts.shared_url(session) is None
+        with on_disk.scoped(write=False) as session:
+            assert export_parts.shared_url(session) == f"sqlite:///{tmp_path / 'x.db'}"
+    finally:
+        memory.dispose()
+        on_disk.dispose()
+
+
+def test_a_small_project_is_one_run(factory: Any, database: Database) -> None:
+    from expertloop.services import export_parts
+
+    project_id = factory.project(kind="label", items=3)
+    with database.scoped(write=False) as session:
+        assert export_parts.plan(session, project_id, 4) == [export_parts.WHOLE]
+        assert export_parts.plan(session, project_id, 1) == [export_parts.WHOLE]
+
+
+@pytest.mark.parametrize("file_format", ["jsonl", "parquet"])
+def test_fast_raw_of_items_without_any_consensus(
+    file_format: str, client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
+) -> None:
+    project_id = judged_pairwise_project(client, factory, database, clock)
+    with database.scoped() as session:
+        session.execute(delete(Consensus))
+        session.commit()
+    general, fast = _both(database, project_id, tmp_path, file_format)
+    assert fast.rows == general.rows > 0
+    if file_format == "jsonl":
+        assert _lines(fast.paths[0]) == _lines(general.paths[0])
+    else:
+        assert (
+            pq.read_table(fast.paths[0]).to_pylist() == pq.read_table(general.paths[0]).to_pylist()
+        )
+    assert fast.card.read_text() == general.card.read_text()

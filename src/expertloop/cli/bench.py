@@ -165,6 +165,12 @@ def export_bench(
     repeat: Annotated[
         int, typer.Option("--repeat", min=1, help="Exports per combination; the best is kept.")
     ] = 1,
+    processes: Annotated[
+        int,
+        typer.Option(
+            "--processes", min=1, max=64, help="Processes a raw export may use (no filters)."
+        ),
+    ] = 1,
     db: Annotated[
         str | None,
         typer.Option("--db", help="Database to seed; default a temporary SQLite file."),
@@ -183,6 +189,7 @@ def export_bench(
         formats=_names(formats, ("raw", "preference", "kto"), "--formats"),
         file_formats=_names(file_formats, ("jsonl", "parquet"), "--file-formats"),
         repeat=repeat,
+        processes=processes,
     )
     with tempfile.TemporaryDirectory(prefix="expertloop-bench-export-") as folder:
         target = out_dir or Path(folder)

@@ -45,6 +45,8 @@ class ExportBenchConfig:
     formats: tuple[str, ...] = ("raw", "preference")
     file_formats: tuple[str, ...] = ("jsonl", "parquet")
     repeat: int = 1
+    processes: int = 1
+    """Processes a raw export may use (``services.export_parts``)."""
 
 
 def run_export_bench(
@@ -66,7 +68,7 @@ def run_export_bench(
     for format_name in config.formats:
         for file_format in config.file_formats:
             figures = {
-                size: _measure(url, out_dir, project, format_name, file_format, config.repeat)
+                size: _measure(url, out_dir, project, (format_name, file_format), config)
                 for size, project in seeded.items()
             }
             log(f"{format_name} {file_format}: {figures['large']['rows_per_second']} rows/s")
@@ -78,6 +80,7 @@ def run_export_bench(
         "kind": config.kind,
         "backend": "sqlite" if is_sqlite(url) else "postgresql",
         "repeat": config.repeat,
+        "processes": config.processes,
         "seed_seconds": seed_seconds,
         "runs": runs,
     }
@@ -98,17 +101,18 @@ def _measure(
     url: str,
     out_dir: Path,
     project: SeededProject,
-    format_name: str,
-    file_format: str,
-    repeat: int,
+    formats: tuple[str, str],
+    config: ExportBenchConfig,
 ) -> dict[str, Any]:
-    """Best of ``repeat`` exports, each in a fresh process; every run's seconds and peak."""
+    """Best of ``config.repeat`` exports, each in a fresh process; every run's seconds and
+    peak."""
+    format_name, file_format = formats
     path = out_dir / f"{format_name}-{project.judgments}.{SUFFIX[file_format]}"
     context = multiprocessing.get_context("spawn")
     results = []
-    for _ in range(repeat):
+    for _ in range(config.repeat):
         with ProcessPoolExecutor(max_workers=1, mp_context=context) as pool:
-            job = pool.submit(export_once, url, project.project_id, format_name, file_format, path)
+            job = pool.submit(export_once, url, project.project_id, formats, path, config.processes)
             results.append(job.result())
     best = min(results, key=lambda r: float(r["seconds"]))
     seconds = float(best["seconds"])
@@ -123,15 +127,19 @@ def _measure(
         "rows_per_second": round(best["rows"] / seconds),
         "judgments_per_second": round(project.judgments / seconds),
         "peak_rss_mb": max(r["peak_rss_mb"] for r in results),
+        "children_peak_rss_mb": max(r["children_peak_rss_mb"] for r in results),
         "start_rss_mb": best["start_rss_mb"],
         "seconds_all": [round(float(r["seconds"]), 3) for r in results],
     }
 
 
 def export_once(
-    url: str, project_id: int, format_name: str, file_format: str, path: Path
+    url: str, project_id: int, formats: tuple[str, str], path: Path, processes: int = 1
 ) -> dict[str, Any]:
-    """One export of one project to ``path`` in this process: rows, bytes, seconds, memory."""
+    """One export of one project (``formats``: export and file format) to ``path`` from this
+    process: rows, bytes, seconds, its peak memory and the largest of the processes it
+    started (``processes`` above one lets a raw export start them)."""
+    format_name, file_format = formats
     start_rss = _rss_mb("VmRSS")
     database = Database(url)
     try:
@@ -144,7 +152,11 @@ def export_once(
                 request=ExportRequest.from_dict({"format": format_name}),
             )
             written = write_stream(  # raw without filters takes the fast path
-                session=session, stream=stream, path=path, file_format=ExportFileFormat(file_format)
+                session=session,
+                stream=stream,
+                path=path,
+                file_format=ExportFileFormat(file_format),
+                processes=processes,
             )
             seconds = time.perf_counter() - started
             cpu = time.process_time() - cpu
@@ -156,6 +168,7 @@ def export_once(
         "seconds": seconds,
         "cpu_seconds": cpu,
         "peak_rss_mb": _rss_mb("VmHWM"),
+        "children_peak_rss_mb": _children_peak_mb(),
         "start_rss_mb": start_rss,
     }
 
@@ -169,6 +182,12 @@ def _rss_mb(field: str) -> float:
     except OSError:
         pass
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss  # KiB on Linux, bytes on macOS
+    return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
+
+
+def _children_peak_mb() -> float:
+    """The peak resident memory of the largest process this one started and waited for."""
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     return round(peak / (1024 * 1024 if sys.platform == "darwin" else 1024), 1)
 
 

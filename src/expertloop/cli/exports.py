@@ -18,6 +18,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 from expertloop.cli.common import DbOption, fail, open_database
 from expertloop.cli.data import ProjectArg, output_stream
 from expertloop.cli.inputs import bad_input, parse_project_id
+from expertloop.config import Settings
 from expertloop.core.errors import DomainError
 from expertloop.services.export_fast import write_stream
 from expertloop.services.export_files import ExportFileFormat, jsonl_line
@@ -285,6 +286,7 @@ def _write(
                 path=target,
                 file_format=file_format,
                 progress=bar.advance,
+                processes=Settings().export_processes,
             )
     except DomainError as error:
         raise fail(error) from None

@@ -69,6 +69,7 @@ def _run_exports(database: Database, settings: Settings) -> None:
         now=utc_now,
         directory=settings.export_dir,
         stale_seconds=settings.export_job_timeout_seconds,
+        processes=settings.export_processes,
     )
     for job in finished:
         outcome = f"{job.rows} rows in {job.path}" if job.status == "done" else job.error

@@ -225,13 +225,22 @@ def jsonl_lines(rows: Iterable[Mapping[str, Any]]) -> Iterator[bytes]:
 
 
 def run_pending_exports(
-    *, sessions: SessionScope, now: Callable[[], datetime], directory: Path, stale_seconds: int
+    *,
+    sessions: SessionScope,
+    now: Callable[[], datetime],
+    directory: Path,
+    stale_seconds: int,
+    processes: int = 1,
 ) -> list[ExportJob]:
     """Run queued exports one after another until none is left; the jobs finished."""
     finished = []
     while (
         job := run_next_export(
-            sessions=sessions, now=now, directory=directory, stale_seconds=stale_seconds
+            sessions=sessions,
+            now=now,
+            directory=directory,
+            stale_seconds=stale_seconds,
+            processes=processes,
         )
     ) is not None:
         finished.append(job)
@@ -239,17 +248,23 @@ def run_pending_exports(
 
 
 def run_next_export(
-    *, sessions: SessionScope, now: Callable[[], datetime], directory: Path, stale_seconds: int
+    *,
+    sessions: SessionScope,
+    now: Callable[[], datetime],
+    directory: Path,
+    stale_seconds: int,
+    processes: int = 1,
 ) -> ExportJob | None:
     """Claim the oldest queued export (first queuing again the ones running longer than
     ``stale_seconds``), write it under ``directory`` and record how it ended; None when
-    nothing is queued. A domain error fails the job with its message; any other error fails
-    it too and is raised; an interrupt queues it again."""
+    nothing is queued. ``processes``: how many may write a large raw export together
+    (``services.export_parts``). A domain error fails the job with its message; any other
+    error fails it too and is raised; an interrupt queues it again."""
     job = _claim(sessions, now(), stale_seconds)
     if job is None:
         return None
     try:
-        rows, path = _write_job(sessions, job, directory)
+        rows, path = _write_job(sessions, job, directory, processes)
     except DomainError as error:
         return _finish(sessions, job, now(), ExportJobStatus.FAILED, error=error.message)
     except Exception:
@@ -269,7 +284,9 @@ def _claim(sessions: SessionScope, now: datetime, stale_seconds: int) -> ExportJ
         return job
 
 
-def _write_job(sessions: SessionScope, job: ExportJob, directory: Path) -> tuple[int, Path]:
+def _write_job(
+    sessions: SessionScope, job: ExportJob, directory: Path, processes: int
+) -> tuple[int, Path]:
     """Stream the job's rows into its files; the row count and the download's path."""
     request = ExportRequest.from_dict(job.request)
     file_format = parse_file_format(job.file_format)
@@ -282,7 +299,11 @@ def _write_job(sessions: SessionScope, job: ExportJob, directory: Path) -> tuple
         dataset = file_format is ExportFileFormat.DATASET
         target = folder / (stem if dataset else f"{stem}{EXTENSIONS[file_format.value]}")
         written = write_stream(  # raw without filters takes the fast path
-            session=session, stream=stream, path=target, file_format=file_format
+            session=session,
+            stream=stream,
+            path=target,
+            file_format=file_format,
+            processes=processes,
         )
     if dataset:
         return written.rows, _zip_directory(target)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, select, type_coerce
+from sqlalchemy import Text, cast, func, select, type_coerce
 from sqlalchemy.orm import Session
 
 from expertloop.store import exports
@@ -46,13 +46,19 @@ class RawChunk:
 
 
 def iter_raw_chunks(
-    session: Session, project_id: int, *, chunk: int | None = None
+    session: Session,
+    project_id: int,
+    *,
+    chunk: int | None = None,
+    after: int = 0,
+    through: int | None = None,
 ) -> Iterator[RawChunk]:
     """The project's items ``chunk`` (default ``CHUNK``) at a time with their judgments and
-    consensus, JSON as text."""
+    consensus, JSON as text: the items with ids above ``after`` and up to ``through`` (all
+    by default)."""
     chunk = chunk or CHUNK
     sqlite = session.get_bind().dialect.name == "sqlite"
-    last = 0
+    last = after
     while True:
         query = (
             select(Item.id, Item.external_id)
@@ -60,6 +66,8 @@ def iter_raw_chunks(
             .order_by(Item.id)
             .limit(chunk)
         )
+        if through is not None:
+            query = query.where(Item.id <= through)
         items = [(int(i), external) for i, external in _fetch(session, query)]
         if not items:
             return
@@ -70,6 +78,31 @@ def iter_raw_chunks(
         }
         yield RawChunk(items, judgments, consensus)
         last = items[-1][0]
+
+
+def item_bounds(session: Session, project_id: int, parts: int) -> list[int]:
+    """Item ids that cut the project's items into ``parts`` runs of about the same size: the
+    last id of each run but the last (fewer when the project has fewer items than parts)."""
+    total = session.scalar(
+        select(func.count()).select_from(Item).where(Item.project_id == project_id)
+    )
+    total = total or 0
+    bounds: list[int] = []
+    for part in range(1, parts):
+        offset = total * part // parts - 1
+        if offset < 0:
+            continue
+        query = (
+            select(Item.id)
+            .where(Item.project_id == project_id)
+            .order_by(Item.id)
+            .offset(offset)
+            .limit(1)
+        )
+        found = session.scalar(query)
+        if found is not None and (not bounds or found > bounds[-1]):
+            bounds.append(int(found))
+    return bounds
 
 
 def _fetch(session: Session, query: Any) -> list[Any]:

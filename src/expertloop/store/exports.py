@@ -27,6 +27,8 @@ from expertloop.store.tables import (
 )
 
 CHUNK = 2000
+PANEL_BATCH = 500
+"""Experts looked up per query for the panel (the judgments are scanned for them once)."""
 GRANTED = "granted"
 
 
@@ -114,11 +116,11 @@ def count_items(session: Session, project_id: int) -> int:
 
 def has_chat_prompt(session: Session, project_id: int) -> bool:
     """Whether any of the project's items has a chat prompt (a JSON array, not a text)."""
-    dialect = session.get_bind().dialect.name
-    kind = func.jsonb_typeof if dialect == "postgresql" else func.json_type
-    query = (
-        select(Item.id).where(Item.project_id == project_id, kind(Item.prompt) == "array").limit(1)
-    )
+    if session.get_bind().dialect.name == "postgresql":
+        chat = func.jsonb_typeof(Item.prompt) == "array"
+    else:  # SQLite holds json.dumps text: an array starts with "[" (no JSON parsed per item)
+        chat = func.substr(type_coerce(Item.prompt, Text), 1, 1) == "["
+    query = select(Item.id).where(Item.project_id == project_id, chat).limit(1)
     return session.scalar(query) is not None
 
 
@@ -248,17 +250,20 @@ def expert_panel(
     """Every expert who judged in the project: their granted tracks (sorted) and background
     attributes."""
     experts = select(Judgment.expert_id).where(Judgment.project_id == project_id).distinct()
+    ids = sorted(session.scalars(experts))
     tracks: dict[int, set[str]] = defaultdict(set)
-    granted = (
-        select(Qualification.expert_id, Track.name)
-        .join(Track, Track.id == Qualification.track_id)
-        .where(Qualification.expert_id.in_(experts), Qualification.status == GRANTED)
-    )
-    for expert_id, track in session.execute(granted):
-        tracks[expert_id].add(track)
-    profiles = select(ExpertProfile.user_id, ExpertProfile.attributes).where(
-        ExpertProfile.user_id.in_(experts)
-    )
-    attributes = {row[0]: dict(row[1] or {}) for row in session.execute(profiles)}
-    ids = set(session.scalars(experts))
+    attributes: dict[int, dict[str, Any]] = {}
+    for start in range(0, len(ids), PANEL_BATCH):
+        batch = ids[start : start + PANEL_BATCH]
+        granted = (
+            select(Qualification.expert_id, Track.name)
+            .join(Track, Track.id == Qualification.track_id)
+            .where(Qualification.expert_id.in_(batch), Qualification.status == GRANTED)
+        )
+        for expert_id, track in session.execute(granted):
+            tracks[expert_id].add(track)
+        profiles = select(ExpertProfile.user_id, ExpertProfile.attributes).where(
+            ExpertProfile.user_id.in_(batch)
+        )
+        attributes.update((row[0], dict(row[1] or {})) for row in session.execute(profiles))
     return {i: (tuple(sorted(tracks[i])), attributes.get(i, {})) for i in ids}

@@ -87,6 +87,30 @@ class CardSummary:
             self._add_expert(expert)
         self._update_consensus(origin)
 
+    def merge(self, later: CardSummary) -> None:
+        """Add the counts of the rows that follow these, counted apart (an export written in
+        parts); the sums of agreement and confidence are added as sums, which may differ
+        from a row-by-row sum in the last bit."""
+        self.rows += later.rows
+        self.items += later.items
+        self.conversational += later.conversational
+        for mine, theirs in (
+            (self.balance, later.balance),
+            (self.sources, later.sources),
+            (self.guideline_versions, later.guideline_versions),
+        ):
+            mine.update(theirs)
+        for name, tracks in later.experts.items():
+            known = self.experts.get(name)
+            self.experts[name] = tracks if known is None else known | tracks
+        self.agreement_sum += later.agreement_sum
+        self.agreement_count += later.agreement_count
+        self.confidence_sum += later.confidence_sum
+        self.confidence_count += later.confidence_count
+        self.adjudicated += later.adjudicated
+        if later.items:
+            self.last_item = later.last_item
+
     def _add_expert(self, expert: Mapping[str, Any]) -> None:
         known = self.experts.get(expert["id"])
         tracks = expert.get("tracks") or ()
