@@ -22,6 +22,7 @@ RUN_KEYS = {
     "rows_per_second",
     "judgments_per_second",
     "peak_rss_mb",
+    "children_peak_rss_mb",
     "start_rss_mb",
     "seconds_all",
 }
