@@ -94,9 +94,6 @@ class Batches:
     def _judgment_rows(self, judged: _Judged, items: _Items) -> pa.RecordBatch:
         count = len(judged.values)
         one = pa.array(range(count + 1), type=pa.int32())
-        expert = pa.StructArray.from_arrays(
-            [judged.names, judged.tracks, judged.versions, judged.seconds], fields=list(EXPERT)
-        )
         shared = items.figures(items.of_judgment_array)
         top = {
             "type": _repeat("judgment", count),
@@ -112,7 +109,7 @@ class Batches:
             "created_at": judged.created,
         }
         origin = {
-            "experts": pa.ListArray.from_arrays(one, expert),
+            "experts": pa.ListArray.from_arrays(one, judged.expert),
             "tracks": judged.tracks,
             "guideline_versions": pa.ListArray.from_arrays(one, judged.versions),
             "active_seconds": judged.seconds,
@@ -125,9 +122,6 @@ class Batches:
         count = len(items.with_consensus)
         picked = pa.array(items.with_consensus, type=pa.int64())
         figures = items.figures(picked)
-        expert = pa.StructArray.from_arrays(
-            [judged.names, judged.tracks, judged.versions, judged.seconds], fields=list(EXPERT)
-        )
         spans = pa.array(items.consensus_spans, type=pa.int32())
         top = {
             "type": _repeat("consensus", count),
@@ -142,7 +136,7 @@ class Batches:
         }
         origin = {
             "experts": pa.ListArray.from_arrays(
-                spans, expert.take(pa.array(items.consensus_experts, pa.int64()))
+                spans, judged.expert.take(pa.array(items.consensus_experts, pa.int64()))
             ),
             "tracks": items.tracks.take(picked),
             "guideline_versions": items.versions.take(picked),
@@ -196,6 +190,10 @@ class _Judged:
         self.rationales = pa.array(rationales, pa.string())
         self.states = pa.array(states, pa.string())
         self.created = iso_column(made)
+        self.expert = pa.StructArray.from_arrays(
+            [self.names, self.tracks, self.versions, self.seconds], fields=list(EXPERT)
+        )
+        """Each judgment's expert as provenance lists them."""
 
 
 class _Items:

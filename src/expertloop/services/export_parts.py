@@ -23,7 +23,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, BinaryIO
 
@@ -55,10 +55,11 @@ def plan(session: Session, project_id: int, processes: int) -> list[Span]:
     each of at least two runs."""
     if processes < 2 or shared_url(session) is None:
         return [WHOLE]
-    runs = min(processes, count_items(session, project_id) // ITEMS_PER_RUN)
+    total = count_items(session, project_id)
+    runs = min(processes, total // ITEMS_PER_RUN)
     if runs < 2:
         return [WHOLE]
-    edges = [0, *columns.item_bounds(session, project_id, runs)]
+    edges = [0, *columns.item_bounds(session, project_id, total, runs)]
     return [(edges[k], edges[k + 1] if k + 1 < len(edges) else None) for k in range(len(edges))]
 
 
@@ -82,19 +83,27 @@ def write_span(
 ) -> int:
     """One run's rows written to ``target`` as JSONL (lines), Parquet (the whole file when
     it is the only run) or Arrow IPC (a later run of a Parquet export); the rows written."""
-    shaper = Shaper(session, run.project_id, run.kind, run.span)
     if run.file_format == ExportFileFormat.JSONL.value:
+        shaper = Shaper(session, run.project_id, run.kind, run.span)
         with target.open("wb", buffering=WRITE_BUFFER) as out:
             return write_lines(shaper, run.kind, summary, out, progress)
-    batches = arrow.Batches(shaper, run.kind, Tally(summary, run.kind))
-    made = batches.batches(shaper.chunks(progress))
+    tally, made = _batches(session, run, summary, progress)
     if run.ipc:
         with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, arrow.SCHEMA) as out:
             for batch in made:
                 out.write_batch(batch)
     else:
         arrow.write_parquet(made, target)
-    return batches.tally.rows
+    return tally.rows
+
+
+def _batches(
+    session: Session, run: RunJob, summary: CardSummary, progress: Progress | None
+) -> tuple[Tally, Iterator[pa.RecordBatch]]:
+    """The run's record batches (lazy) and the tally that counts their rows."""
+    tally = Tally(summary, run.kind)
+    shaper = Shaper(session, run.project_id, run.kind, run.span)
+    return tally, arrow.Batches(shaper, run.kind, tally).batches(shaper.chunks(progress))
 
 
 @dataclass(frozen=True)
@@ -133,10 +142,9 @@ def write_runs(
             )
         )
         futures = [
-            pool.submit(_run, RunJob(first.project_id, first.kind, span, first.file_format,
-                                     url, index, ipc=parquet), part)
+            pool.submit(_run, replace(first, span=span, url=url, index=index, ipc=parquet), part)
             for index, (span, part) in enumerate(zip(spans[1:], parts, strict=True), 1)
-        ]  # fmt: skip
+        ]
         report = _reporter(done, progress)
         if parquet:
             return _parquet_runs(session, first, target, summary, report, futures, parts)
@@ -161,12 +169,11 @@ def _parquet_runs(
     parts: list[Path],
 ) -> int:
     """This process's batches, then each other run's, into one Parquet file."""
-    shaper = Shaper(session, first.project_id, first.kind, first.span)
-    batches = arrow.Batches(shaper, first.kind, Tally(summary, first.kind))
+    tally, made = _batches(session, first, summary, report)
     with arrow.parquet_writer(target) as writer:
-        for batch in batches.batches(shaper.chunks(report)):
+        for batch in made:
             writer.write_batch(batch)
-        rows = batches.tally.rows
+        rows = tally.rows
         _await(futures, report)
         for future, part in zip(futures, parts, strict=True):
             rows += _merge(summary, future)

@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, func, select, type_coerce
+from sqlalchemy import Text, cast, select, type_coerce
 from sqlalchemy.orm import Session
 
 from expertloop.store import exports
@@ -80,13 +80,9 @@ def iter_raw_chunks(
         last = items[-1][0]
 
 
-def item_bounds(session: Session, project_id: int, parts: int) -> list[int]:
-    """Item ids that cut the project's items into ``parts`` runs of about the same size: the
-    last id of each run but the last (fewer when the project has fewer items than parts)."""
-    total = session.scalar(
-        select(func.count()).select_from(Item).where(Item.project_id == project_id)
-    )
-    total = total or 0
+def item_bounds(session: Session, project_id: int, total: int, parts: int) -> list[int]:
+    """Item ids that cut the project's ``total`` items into ``parts`` runs of about the same
+    size: the last id of each run but the last (fewer when there are fewer items than parts)."""
     bounds: list[int] = []
     for part in range(1, parts):
         offset = total * part // parts - 1
