@@ -4,10 +4,12 @@ wrote them (409 before), and stream a small export as JSONL straight away."""
 from __future__ import annotations
 
 import json
+import sys
 from pathlib import Path
 from typing import Any
 
 import pyarrow.parquet as pq
+import pytest
 
 from export_jobs_kit import judged_project, run_exports
 
@@ -71,6 +73,22 @@ def test_create_export_names_the_bad_field_and_queues_nothing(client: Any, facto
         assert response.json()["errors"][0]["field"] == field, response.json()
     listed = client.get(f"/api/v1/projects/{project_id}/exports", headers=lead.headers).json()
     assert listed == {"data": [], "count": 0}
+
+
+def test_a_dataset_export_without_the_datasets_package_is_refused_before_it_is_queued(
+    client: Any, factory: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    lead, project_id = judged_project(client, factory)
+    monkeypatch.setitem(sys.modules, "datasets", None)  # import datasets -> ImportError
+    response = _queue(client, lead, project_id, {"format": "raw", "file_format": "dataset"})
+    assert response.status_code == 503, response.text
+    assert response.json()["code"] == "export.needs_datasets"
+    assert "pip install 'expertloop[datasets]'" in response.json()["message"]
+    listed = client.get(f"/api/v1/projects/{project_id}/exports", headers=lead.headers).json()
+    assert listed == {"data": [], "count": 0}
+    monkeypatch.delitem(sys.modules, "datasets")
+    queued = _queue(client, lead, project_id, {"format": "raw", "file_format": "dataset"})
+    assert queued.status_code == 202, queued.text
 
 
 def test_a_failed_export_says_why_and_other_leads_see_no_export(

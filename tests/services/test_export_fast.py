@@ -15,7 +15,7 @@ from sqlalchemy import delete, select, update
 
 from expertloop.core.lifecycles import Role
 from expertloop.core.policies import Actor
-from expertloop.services.export_fast import fast_raw_applies, write_raw_fast
+from expertloop.services.export_fast import fast_applies, write_fast
 from expertloop.services.export_files import ExportFileFormat, ExportWritten, write_export
 from expertloop.services.exports import ExportRequest, open_export
 from expertloop.services.items import import_items
@@ -100,16 +100,9 @@ def _export(
             session=session, actor=None, project_id=project_id, request=ExportRequest()
         )
         chosen = ExportFileFormat(file_format)
-        assert fast_raw_applies(stream, chosen)
+        assert fast_applies(stream, chosen)
         if fast:
-            return write_raw_fast(
-                session=session,
-                project_id=project_id,
-                kind=stream.kind,
-                path=path,
-                file_format=chosen,
-                summary=stream.summary,
-            )
+            return write_fast(session=session, stream=stream, path=path, file_format=chosen)
         return write_export(
             stream.rows,
             path=path,
@@ -138,13 +131,11 @@ def _fast_with_progress(
         stream = open_export(
             session=session, actor=None, project_id=project_id, request=ExportRequest()
         )
-        fast = write_raw_fast(
+        fast = write_fast(
             session=session,
-            project_id=project_id,
-            kind=stream.kind,
+            stream=stream,
             path=path,
             file_format=ExportFileFormat(path.suffix[1:]),
-            summary=stream.summary,
             progress=seen.append,
             processes=processes,
         )
@@ -217,10 +208,11 @@ def test_fast_raw_of_a_project_without_judgments_is_empty(
     assert (tmp_path / "fast.jsonl").read_bytes() == b""
 
 
-def test_fast_raw_applies_only_to_raw_without_filters_as_jsonl_or_parquet(
+def test_the_fast_path_applies_to_raw_and_pairwise_consensus_rows_without_filters(
     factory: Any, database: Database
 ) -> None:
     project_id = factory.project(kind="pairwise", items=1)
+    rubric_id = factory.project(kind="rubric", spec={"criteria": [{"id": "a", "name": "A"}]})
     with database.scoped(write=False) as session:
         plain = open_export(
             session=session, actor=None, project_id=project_id, request=ExportRequest()
@@ -237,10 +229,33 @@ def test_fast_raw_applies_only_to_raw_without_filters_as_jsonl_or_parquet(
             project_id=project_id,
             request=ExportRequest.from_dict({"format": "preference"}),
         )
-    assert fast_raw_applies(plain, ExportFileFormat.PARQUET)
-    assert not fast_raw_applies(plain, ExportFileFormat.DATASET)
-    assert not fast_raw_applies(filtered, ExportFileFormat.JSONL)
-    assert not fast_raw_applies(preference, ExportFileFormat.JSONL)
+        per_judgment = open_export(
+            session=session,
+            actor=None,
+            project_id=project_id,
+            request=ExportRequest.from_dict(
+                {"format": "preference", "options": {"per_judgment": True}}
+            ),
+        )
+        kto = open_export(
+            session=session,
+            actor=None,
+            project_id=project_id,
+            request=ExportRequest.from_dict({"format": "kto"}),
+        )
+        rubric_kto = open_export(
+            session=session,
+            actor=None,
+            project_id=rubric_id,
+            request=ExportRequest.from_dict({"format": "kto"}),
+        )
+    assert fast_applies(plain, ExportFileFormat.PARQUET)
+    assert not fast_applies(plain, ExportFileFormat.DATASET)
+    assert not fast_applies(filtered, ExportFileFormat.JSONL)
+    assert fast_applies(preference, ExportFileFormat.JSONL)
+    assert not fast_applies(per_judgment, ExportFileFormat.JSONL)
+    assert fast_applies(kto, ExportFileFormat.PARQUET)
+    assert not fast_applies(rubric_kto, ExportFileFormat.PARQUET)
 
 
 @pytest.mark.parametrize(
@@ -270,7 +285,7 @@ def test_write_stream_takes_the_general_path_for_filtered_exports(
             stream = open_export(
                 session=session, actor=None, project_id=project_id, request=request
             )
-            assert not fast_raw_applies(stream, ExportFileFormat.JSONL)
+            assert not fast_applies(stream, ExportFileFormat.JSONL)
             path = tmp_path / f"{name}.jsonl"
             if name == "stream":
                 write_stream(
@@ -288,22 +303,25 @@ def test_write_stream_takes_the_general_path_for_filtered_exports(
     assert written[0] == written[1] and written[0]  # byte for byte: the same writer
 
 
-def test_write_raw_fast_refuses_the_datasets_format(factory: Any, database: Database) -> None:
+def test_write_fast_refuses_what_the_fast_path_does_not_write(
+    factory: Any, database: Database
+) -> None:
     from expertloop.core.errors import Invalid
 
     project_id = factory.project(kind="label", items=1)
-    with database.scoped(write=False) as session, pytest.raises(Invalid) as caught:
-        write_raw_fast(
-            session=session,
-            project_id=project_id,
-            kind="label",
-            path=Path("unused"),
-            file_format=ExportFileFormat.DATASET,
-            summary=open_export(
-                session=session, actor=None, project_id=project_id, request=ExportRequest()
-            ).summary,
+    with database.scoped(write=False) as session:
+        stream = open_export(
+            session=session, actor=None, project_id=project_id, request=ExportRequest()
         )
-    assert caught.value.errors[0].field == "file_format"
+        with pytest.raises(Invalid) as caught:
+            write_fast(
+                session=session,
+                stream=stream,
+                path=Path("unused"),
+                file_format=ExportFileFormat.DATASET,
+            )
+    assert caught.value.errors[0].field == "format"
+    assert "not raw as dataset" in caught.value.errors[0].message
 
 
 @pytest.mark.parametrize("split", ["chunks", "runs"])

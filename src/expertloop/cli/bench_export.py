@@ -151,7 +151,7 @@ def export_once(
                 project_id=project_id,
                 request=ExportRequest.from_dict({"format": format_name}),
             )
-            written = write_stream(  # raw without filters takes the fast path
+            written = write_stream(  # raw and pairwise preference take the fast path
                 session=session,
                 stream=stream,
                 path=path,

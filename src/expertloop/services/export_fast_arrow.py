@@ -40,17 +40,26 @@ EXPERT = schemas.EXPERT
 TRACKS = pa.list_(pa.string())
 
 
-def write_parquet(batches: Iterable[pa.RecordBatch], target: Path) -> None:
-    """One Parquet file at ``target``, one row group per batch (an empty file with the
-    schema when there are none)."""
-    with parquet_writer(target) as writer:
-        for batch in batches:
-            writer.write_batch(batch)
+class ParquetOut:
+    """One Parquet file written batch by batch (one row group each), opened at the first
+    batch with ``schema``; a file without batches gets ``empty`` (``schema`` by default).
+    A context manager: leaving it ends the file."""
 
+    def __init__(self, target: Path, schema: pa.Schema, empty: pa.Schema | None = None) -> None:
+        self.target, self.schema, self.empty = target, schema, empty or schema
+        self.writer: pq.ParquetWriter | None = None
 
-def parquet_writer(target: Path) -> pq.ParquetWriter:
-    """A writer of the ``raw`` schema to ``target`` (a context manager: closing ends the file)."""
-    return pq.ParquetWriter(str(target), SCHEMA)
+    def write_batch(self, batch: pa.RecordBatch) -> None:
+        if self.writer is None:
+            self.writer = pq.ParquetWriter(str(self.target), self.schema)
+        self.writer.write_batch(batch)
+
+    def __enter__(self) -> ParquetOut:
+        return self
+
+    def __exit__(self, *failure: object) -> None:
+        writer = self.writer or pq.ParquetWriter(str(self.target), self.empty)
+        writer.close()
 
 
 class _Dumped(dict[str, str]):
@@ -96,7 +105,7 @@ class Batches:
         one = pa.array(range(count + 1), type=pa.int32())
         shared = items.figures(items.of_judgment_array)
         top = {
-            "type": _repeat("judgment", count),
+            "type": repeat("judgment", count),
             "item_id": judged.item_ids,
             "external_id": items.external.take(items.of_judgment_array),
             "expert": judged.names,
@@ -124,7 +133,7 @@ class Batches:
         figures = items.figures(picked)
         spans = pa.array(items.consensus_spans, type=pa.int32())
         top = {
-            "type": _repeat("consensus", count),
+            "type": repeat("consensus", count),
             "item_id": items.ids.take(picked),
             "external_id": items.external.take(picked),
             "value": pa.array(items.consensus_values, pa.string()),
@@ -148,14 +157,14 @@ class Batches:
 
     def _rows(self, count: int, top: dict[str, Any], origin: dict[str, Any]) -> pa.RecordBatch:
         """A batch of ``count`` rows: the columns given, the kind, nulls elsewhere."""
-        kind = _repeat(self.kind, count)
+        kind = repeat(self.kind, count)
         origin = {"item_id": top["item_id"], "external_id": top["external_id"], **origin}
         origin["kind"] = origin["source"] = kind
         provenance = pa.StructArray.from_arrays(
-            [_column(origin, f, count) for f in PROVENANCE], fields=list(PROVENANCE)
+            [column(origin, f, count) for f in PROVENANCE], fields=list(PROVENANCE)
         )
         top = {**top, "kind": kind, "provenance": provenance}
-        return pa.RecordBatch.from_arrays([_column(top, f, count) for f in SCHEMA], schema=SCHEMA)
+        return pa.RecordBatch.from_arrays([column(top, f, count) for f in SCHEMA], schema=SCHEMA)
 
     def meet(self, experts: tuple[int, ...]) -> None:
         """The card learns of each expert once, at their first exported judgment."""
@@ -298,12 +307,14 @@ def _consensus(
     return row.value, (confidence, agreement, row.state, row.method, row.state == ADJUDICATED)
 
 
-def _column(columns_by_name: dict[str, Any], field: pa.Field, count: int) -> pa.Array:
+def column(columns_by_name: dict[str, Any], field: pa.Field, count: int) -> pa.Array:
+    """The column of ``field`` cast to its type, or ``count`` nulls when there is none."""
     found = columns_by_name.get(field.name)
     if found is None:
         return pa.nulls(count, type=field.type)
     return found if found.type == field.type else found.cast(field.type)
 
 
-def _repeat(text: str, count: int) -> pa.Array:
+def repeat(text: str, count: int) -> pa.Array:
+    """A string column of ``count`` times ``text``."""
     return pa.array([text] * count, pa.string())

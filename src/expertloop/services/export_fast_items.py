@@ -1,8 +1,9 @@
-"""Reading for the fast ``raw`` export: the store's flat tuples, chunk by chunk (``Shaper``),
-with what the writers (``export_fast_jsonl``, ``export_fast_arrow``) look up: pseudonyms and
-tracks per expert, track unions per panel of judges, each item's agreement, ISO 8601 times.
-The database's JSON texts are kept as they are; values are decoded only for a revision's
-emptiness and the agreement, through a small cache keyed by their text."""
+"""Reading for the fast exports (``raw``; ``preference`` of pairwise projects): the store's
+flat tuples, chunk by chunk (``Shaper``), with what the writers (``export_fast_jsonl``,
+``export_fast_arrow``, ``export_fast_pairs``) look up: pseudonyms and tracks per expert, track
+unions per panel of judges, each item's agreement, ISO 8601 times. The database's JSON texts
+are kept as they are; values are decoded only where a row needs them (a revision's emptiness,
+the agreement, a preference's choice and margin), through a small cache keyed by their text."""
 
 from __future__ import annotations
 
@@ -51,8 +52,8 @@ class _Names(dict[int, str]):
 
 
 class Shaper:
-    """Turns the store's chunks into ``FastItem`` lists: pseudonyms and tracks per expert,
-    revisions applied, agreement computed."""
+    """Reads the store's chunks and looks up what rows show of them: pseudonyms and tracks
+    per expert, decoded values, agreement."""
 
     def __init__(
         self, session: Session, project_id: int, kind: str, span: tuple[int, int | None] = (0, None)
@@ -68,12 +69,15 @@ class Shaper:
         self.unions: dict[tuple[int, ...], list[str]] = {}
         self.key = LABEL_LIKE.get(kind)
 
-    def chunks(self, progress: Callable[[int], None] | None) -> Iterator[columns.RawChunk]:
-        """The store's chunks; ``progress`` called with the items read after each."""
+    def chunks(
+        self, progress: Callable[[int], None] | None, texts: bool = False
+    ) -> Iterator[columns.RawChunk]:
+        """The store's chunks (with the items' texts when ``texts``); ``progress`` called
+        with the items read after each."""
         done = 0
         after, through = self.span
         chunks = columns.iter_raw_chunks(
-            self.session, self.project_id, after=after, through=through
+            self.session, self.project_id, after=after, through=through, texts=texts
         )
         for chunk in chunks:
             yield chunk

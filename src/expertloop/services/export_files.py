@@ -21,6 +21,7 @@ extra: ``pip install 'expertloop[datasets]'``.
 
 from __future__ import annotations
 
+import importlib.util
 import os
 import shutil
 import tempfile
@@ -225,9 +226,28 @@ def _datasets() -> Any:
     try:
         import datasets
     except ImportError:
-        message = f"writing the datasets format needs the datasets package: {DATASETS_HINT}"
-        raise Unavailable("export.needs_datasets", message) from None
+        raise _needs_datasets() from None
     return datasets
+
+
+def require_datasets() -> None:
+    """Refuse the ``datasets`` file format early when the package is not installed, without
+    importing it (a job queued now would only fail later in the worker).
+
+    Raises:
+        Unavailable: ``export.needs_datasets`` saying how to install it.
+    """
+    try:
+        found = importlib.util.find_spec("datasets") is not None
+    except ValueError:  # set to None in sys.modules: importing it would fail
+        found = False
+    if not found:
+        raise _needs_datasets()
+
+
+def _needs_datasets() -> Unavailable:
+    message = f"writing the datasets format needs the datasets package: {DATASETS_HINT}"
+    return Unavailable("export.needs_datasets", message)
 
 
 @contextmanager

@@ -34,7 +34,7 @@ from expertloop.core.exports.formats import formats_for_kind
 from expertloop.core.lifecycles import EXPORT_JOB_TRANSITIONS, ExportJobStatus
 from expertloop.core.policies import Actor, ProjectPolicy, is_allowed
 from expertloop.services.export_fast import write_stream
-from expertloop.services.export_files import ExportFileFormat, jsonl_line
+from expertloop.services.export_files import ExportFileFormat, jsonl_line, require_datasets
 from expertloop.services.exports import ExportRequest, exportable, open_export
 from expertloop.services.projects import get_project_or_raise, ref
 from expertloop.store import Session, audit
@@ -89,8 +89,12 @@ def request_export(
     Raises:
         NotFound: ``project.not_found``. Forbidden: unless the actor may edit the project.
         Invalid: ``export.invalid`` naming ``format`` when it does not serve the project's kind.
+        Unavailable: ``export.needs_datasets`` for the ``dataset`` file format when the
+            ``datasets`` package is not installed.
     """
     project, fmt = exportable(session=session, actor=actor, project_id=project_id, request=request)
+    if file_format is ExportFileFormat.DATASET:
+        require_datasets()
     values: dict[str, Any] = {
         "project_id": project.id,
         "requested_by": actor.id if actor else None,
@@ -298,7 +302,7 @@ def _write_job(
         stem = f"{_slug(stream.project_name)}-{stream.format.name}"
         dataset = file_format is ExportFileFormat.DATASET
         target = folder / (stem if dataset else f"{stem}{EXTENSIONS[file_format.value]}")
-        written = write_stream(  # raw without filters takes the fast path
+        written = write_stream(  # raw and pairwise preference take the fast path
             session=session,
             stream=stream,
             path=target,

@@ -1,4 +1,5 @@
-"""The fast ``raw`` export of a large project written by several processes at once.
+"""The fast exports (``raw``; ``preference`` and ``kto`` of a pairwise project) of a large
+project written by several processes at once.
 
 The project's items are cut by id into runs of about the same size (``store.export_columns.
 item_bounds``); this process writes the first run, each other run is written by a process of
@@ -25,12 +26,16 @@ from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import Any, BinaryIO, Protocol
 
 import pyarrow as pa
 
 from expertloop.core.exports.card import CardSummary
+from expertloop.core.exports.records import DEFAULT_OPTIONS, ExportOptions
 from expertloop.services import export_fast_arrow as arrow
+from expertloop.services import export_fast_kto as kto
+from expertloop.services import export_fast_pairs as pairs
+from expertloop.services import export_fast_pairs_arrow as pairs_arrow
 from expertloop.services.export_fast_items import Shaper
 from expertloop.services.export_fast_jsonl import Tally, write_lines
 from expertloop.services.export_files import ExportFileFormat
@@ -86,24 +91,75 @@ def write_span(
     if run.file_format == ExportFileFormat.JSONL.value:
         shaper = Shaper(session, run.project_id, run.kind, run.span)
         with target.open("wb", buffering=WRITE_BUFFER) as out:
-            return write_lines(shaper, run.kind, summary, out, progress)
-    tally, made = _batches(session, run, summary, progress)
+            found = TRAINING.get(run.format_name)
+            if found is None:
+                return write_lines(shaper, run.kind, summary, out, progress)
+            counted = found.rows(shaper, run.options, summary)
+            found.lines(shaper, run.options.conversational).write(counted.chunks(progress), out)
+            return counted.rows
+    made = _batches(session, run, summary, progress)
     if run.ipc:
-        with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, arrow.SCHEMA) as out:
-            for batch in made:
+        with pa.OSFile(str(target), "wb") as sink, pa.ipc.new_file(sink, made.schema) as out:
+            for batch in made.batches:
                 out.write_batch(batch)
     else:
-        arrow.write_parquet(made, target)
-    return tally.rows
+        with made.writer(target) as writer:
+            for batch in made.batches:
+                writer.write_batch(batch)
+    return made.counted.rows
+
+
+class Counted(Protocol):
+    """What counts a run's rows as they are made (``Tally``, ``Pairs``)."""
+
+    rows: int
+
+
+@dataclass
+class _Made:
+    """A run's record batches (lazy), their schema, the schema of a file without rows and
+    what counts the rows."""
+
+    batches: Iterator[pa.RecordBatch]
+    schema: pa.Schema
+    empty: pa.Schema
+    counted: Counted
+
+    def writer(self, target: Path) -> arrow.ParquetOut:
+        return arrow.ParquetOut(target, self.schema, self.empty)
 
 
 def _batches(
     session: Session, run: RunJob, summary: CardSummary, progress: Progress | None
-) -> tuple[Tally, Iterator[pa.RecordBatch]]:
-    """The run's record batches (lazy) and the tally that counts their rows."""
-    tally = Tally(summary, run.kind)
+) -> _Made:
+    """The run's record batches, by its export format."""
     shaper = Shaper(session, run.project_id, run.kind, run.span)
-    return tally, arrow.Batches(shaper, run.kind, tally).batches(shaper.chunks(progress))
+    found = TRAINING.get(run.format_name)
+    if found is not None:
+        rows = found.rows(shaper, run.options, summary)
+        made = found.batches(shaper, run.options)
+        return _Made(made.batches(rows.chunks(progress)), made.schema, found.empty, rows)
+    tally = Tally(summary, run.kind)
+    batches = arrow.Batches(shaper, run.kind, tally).batches(shaper.chunks(progress))
+    return _Made(batches, arrow.SCHEMA, arrow.SCHEMA, tally)
+
+
+@dataclass(frozen=True)
+class _Training:
+    """How a training format of a pairwise project is written: its rows (counted into the
+    card), its JSON lines, its record batches and the schema of a file without rows."""
+
+    rows: type[pairs.Pairs]
+    lines: type[pairs.Lines]
+    batches: type[pairs_arrow.PairBatches]
+    empty: pa.Schema
+
+
+TRAINING = {
+    "preference": _Training(pairs.Pairs, pairs.Lines, pairs_arrow.PairBatches, pairs_arrow.EMPTY),
+    "kto": _Training(kto.KtoPairs, kto.KtoLines, kto.KtoBatches, kto.EMPTY),
+}
+"""The formats other than ``raw`` the fast path writes, by name."""
 
 
 @dataclass(frozen=True)
@@ -114,6 +170,9 @@ class RunJob:
     kind: str
     span: Span
     file_format: str
+    format_name: str = "raw"
+    """``raw``, or one of ``TRAINING`` (of a pairwise project)."""
+    options: ExportOptions = DEFAULT_OPTIONS
     url: str = ""
     index: int = 0
     ipc: bool = False
@@ -169,11 +228,11 @@ def _parquet_runs(
     parts: list[Path],
 ) -> int:
     """This process's batches, then each other run's, into one Parquet file."""
-    tally, made = _batches(session, first, summary, report)
-    with arrow.parquet_writer(target) as writer:
-        for batch in made:
+    made = _batches(session, first, summary, report)
+    with made.writer(target) as writer:
+        for batch in made.batches:
             writer.write_batch(batch)
-        rows = tally.rows
+        rows = made.counted.rows
         _await(futures, report)
         for future, part in zip(futures, parts, strict=True):
             rows += _merge(summary, future)
@@ -227,7 +286,7 @@ def _share(done: Any) -> None:
 def _run(run: RunJob, target: Path) -> tuple[int, CardSummary]:
     """A run process's work: its run written to ``target``; its rows and card counts."""
     database = Database(run.url)
-    summary = CardSummary(name="", format="raw")
+    summary = CardSummary(name="", format=run.format_name)
 
     def report(count: int) -> None:
         if _shared is not None:

@@ -9,11 +9,12 @@ aware ``datetime``; ``services.export_fast`` turns both into ISO 8601.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import Text, cast, select, type_coerce
+from sqlalchemy import Integer, Text, bindparam, cast, func, literal_column, select, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
 from expertloop.store import exports
@@ -35,14 +36,23 @@ class RawConsensus(NamedTuple):
     method: str
 
 
+class ItemTexts(NamedTuple):
+    """What training rows read of an item: its prompt and responses as JSON text, its state."""
+
+    prompt: str
+    responses: str | None
+    state: str
+
+
 @dataclass(frozen=True)
 class RawChunk:
     """Up to ``CHUNK`` items (id, external id) in id order, all their judgments (by item, then
-    id) and their consensus rows by item id."""
+    id), their consensus rows by item id and, when asked for, their texts by item id."""
 
     items: list[tuple[int, str | None]]
     judgments: list[RawJudgment]
     consensus: dict[int, RawConsensus]
+    texts: dict[int, ItemTexts] = field(default_factory=dict)
 
 
 def iter_raw_chunks(
@@ -52,31 +62,35 @@ def iter_raw_chunks(
     chunk: int | None = None,
     after: int = 0,
     through: int | None = None,
+    texts: bool = False,
 ) -> Iterator[RawChunk]:
     """The project's items ``chunk`` (default ``CHUNK``) at a time with their judgments and
     consensus, JSON as text: the items with ids above ``after`` and up to ``through`` (all
-    by default)."""
-    chunk = chunk or CHUNK
+    by default); with ``texts``, each item's ``ItemTexts`` too."""
     sqlite = session.get_bind().dialect.name == "sqlite"
+    extra = (_text(Item.prompt, sqlite), _text(Item.responses, sqlite), Item.state)
+    query = (
+        select(Item.id, Item.external_id, *(extra if texts else ()))
+        .where(Item.project_id == project_id, Item.id > bindparam("after", type_=Integer))
+        .order_by(Item.id)
+        .limit(chunk or CHUNK)
+    )
+    if through is not None:
+        query = query.where(Item.id <= through)
+    among = _among(sqlite)
+    reads = [
+        _Statement(session, q)
+        for q in (query, _judgments(among, sqlite), exports.consensus_query(among, _texts(sqlite)))
+    ]
+    pick = _picked if sqlite else list
     last = after
-    while True:
-        query = (
-            select(Item.id, Item.external_id)
-            .where(Item.project_id == project_id, Item.id > last)
-            .order_by(Item.id)
-            .limit(chunk)
-        )
-        if through is not None:
-            query = query.where(Item.id <= through)
-        items = [(int(i), external) for i, external in _fetch(session, query)]
-        if not items:
-            return
-        ids = [item_id for item_id, _ in items]
-        judgments: list[RawJudgment] = _fetch(session, _judgments(ids, sqlite))
-        consensus = {
-            row[0]: RawConsensus(*row[1:]) for row in _fetch(session, _consensus(ids, sqlite))
-        }
-        yield RawChunk(items, judgments, consensus)
+    while found := reads[0].fetch(after=last):
+        items = [(int(row[0]), row[1]) for row in found]
+        ids = pick([item_id for item_id, _ in items])
+        judgments: list[RawJudgment] = reads[1].fetch(ids=ids)
+        consensus = {row[0]: RawConsensus(*row[1:]) for row in reads[2].fetch(ids=ids)}
+        held = {int(row[0]): ItemTexts(*row[2:]) for row in found} if texts else {}
+        yield RawChunk(items, judgments, consensus, held)
         last = items[-1][0]
 
 
@@ -102,22 +116,51 @@ def item_bounds(session: Session, project_id: int, total: int, parts: int) -> li
 
 
 def _fetch(session: Session, query: Any) -> list[Any]:
-    """All rows of a query as the driver's tuples: compiled for the dialect and run on the
-    DBAPI cursor, skipping SQLAlchemy's per-row result work (three times faster on SQLite);
-    fine for these queries, whose columns need no result processing."""
-    connection = session.connection()
-    compiled = query.compile(
-        dialect=connection.dialect, compile_kwargs={"render_postcompile": True}
-    )
-    params = compiled.params
-    positions = compiled.positiontup
-    arguments = tuple(params[name] for name in positions) if positions else params
-    cursor = connection.connection.cursor()
-    try:
-        cursor.execute(str(compiled), arguments)
-        return list(cursor.fetchall())
-    finally:
-        cursor.close()
+    """All rows of a query as the driver's tuples (``_Statement``, compiled for this once)."""
+    return _Statement(session, query).fetch()
+
+
+class _Statement:
+    """A query compiled once for the session's dialect, then run on the DBAPI cursor as often
+    as needed with new values for its parameters: no SQLAlchemy compile or result rows per
+    run (compiling an ``IN`` list of a chunk's ids each time cost more than the reading).
+    Fine for these queries, whose parameters and columns need no type processing."""
+
+    def __init__(self, session: Session, query: Any) -> None:
+        self.connection = session.connection()
+        self.compiled = query.compile(
+            dialect=self.connection.dialect, compile_kwargs={"render_postcompile": True}
+        )
+        self.sql = str(self.compiled)
+
+    def fetch(self, **values: Any) -> list[Any]:
+        """All rows, as tuples, with ``values`` for the named parameters."""
+        compiled = self.compiled
+        params = compiled.construct_params(values) if values else compiled.params
+        positions = compiled.positiontup
+        arguments = tuple(params[name] for name in positions) if positions else params
+        cursor = self.connection.connection.cursor()
+        try:
+            cursor.execute(self.sql, arguments)
+            return list(cursor.fetchall())
+        finally:
+            cursor.close()
+
+
+def _among(sqlite: bool) -> exports.Among:
+    """A chunk's items as one parameter, ``ids``: a JSON array read by ``json_each`` on
+    SQLite, an array on PostgreSQL (``= ANY``); the statement's text is the same for every
+    chunk."""
+    if sqlite:
+        listed: Any = select(literal_column("value")).select_from(func.json_each(bindparam("ids")))
+        return lambda column: column.in_(listed.scalar_subquery())
+    ids = bindparam("ids", type_=ARRAY(Integer))
+    return lambda column: column == func.any(ids)
+
+
+def _picked(ids: list[int]) -> str:
+    """Item ids as the JSON array SQLite's ``json_each`` reads."""
+    return "[" + ",".join(map(str, ids)) + "]"
 
 
 def _text(column: Any, sqlite: bool) -> Any:
@@ -125,9 +168,9 @@ def _text(column: Any, sqlite: bool) -> Any:
     return type_coerce(column, Text) if sqlite else cast(column, Text)
 
 
-def _judgments(item_ids: list[int], sqlite: bool) -> Any:
-    return exports.judgments_query(item_ids, lambda column: _text(column, sqlite), sqlite)
+def _texts(sqlite: bool) -> exports.JsonColumn:
+    return lambda column: _text(column, sqlite)
 
 
-def _consensus(item_ids: list[int], sqlite: bool) -> Any:
-    return exports.consensus_query(item_ids, lambda column: _text(column, sqlite))
+def _judgments(among: exports.Among, sqlite: bool) -> Any:
+    return exports.judgments_query(among, _texts(sqlite), sqlite)

@@ -168,12 +168,18 @@ def _rows(session: Session, query: Any) -> Sequence[Any]:
 
 JsonColumn = Callable[[Any], Any]
 """How a query selects a JSON column (as it is, or as its text)."""
+Among = Callable[[Any], Any]
+"""Which items a query reads: their id column to the ``WHERE`` condition."""
 
 
-def judgments_query(item_ids: Sequence[int], json_column: JsonColumn, sqlite: bool) -> Any:
-    """The judgments of these items with their review's revision, by item, oldest first:
-    item id, expert id, value, rationale, guideline version, active seconds, review state,
-    created_at (SQLite's text on SQLite), revised value."""
+def _among(item_ids: Sequence[int]) -> Among:
+    return lambda column: column.in_(item_ids)
+
+
+def judgments_query(among: Among, json_column: JsonColumn, sqlite: bool) -> Any:
+    """The judgments of the items ``among`` picks with their review's revision, by item,
+    oldest first: item id, expert id, value, rationale, guideline version, active seconds,
+    review state, created_at (SQLite's text on SQLite), revised value."""
     return (
         select(
             Judgment.item_id,
@@ -187,20 +193,20 @@ def judgments_query(item_ids: Sequence[int], json_column: JsonColumn, sqlite: bo
             json_column(Review.revised_value),
         )
         .outerjoin(Review, Review.judgment_id == Judgment.id)
-        .where(Judgment.item_id.in_(item_ids))
+        .where(among(Judgment.item_id))
         .order_by(Judgment.item_id, Judgment.id)
     )
 
 
-def consensus_query(item_ids: Sequence[int], json_column: JsonColumn) -> Any:
-    """The consensus of these items: item id, value, confidence, state, method."""
+def consensus_query(among: Among, json_column: JsonColumn) -> Any:
+    """The consensus of the items ``among`` picks: item id, value, confidence, state, method."""
     return select(
         Consensus.item_id,
         json_column(Consensus.value),
         Consensus.confidence,
         Consensus.state,
         Consensus.method,
-    ).where(Consensus.item_id.in_(item_ids))
+    ).where(among(Consensus.item_id))
 
 
 def _judgments(
@@ -210,7 +216,7 @@ def _judgments(
     until: datetime | None,
     sqlite: bool,
 ) -> dict[int, list[JudgmentRow]]:
-    query = judgments_query(item_ids, lambda column: _json(column, sqlite), sqlite)
+    query = judgments_query(_among(item_ids), lambda column: _json(column, sqlite), sqlite)
     if since is not None:
         query = query.where(Judgment.created_at >= since)
     if until is not None:
@@ -236,7 +242,7 @@ def _judgments(
 
 
 def _consensus(session: Session, item_ids: Sequence[int], sqlite: bool) -> dict[int, ConsensusRow]:
-    query = consensus_query(item_ids, lambda column: _json(column, sqlite))
+    query = consensus_query(_among(item_ids), lambda column: _json(column, sqlite))
     loads = _loads if sqlite else _same
     return {
         item: ConsensusRow(item, loads(value), confidence, state, method)

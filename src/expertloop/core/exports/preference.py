@@ -136,10 +136,24 @@ def pairwise_choice(
     item: ExportItem, value: Mapping[str, Any]
 ) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
     """The (chosen, rejected) responses a pairwise value names; None for a tie or no choice."""
+    return chosen_of(item.responses, value)
+
+
+def chosen_of(
+    responses: Sequence[Mapping[str, Any]], value: Mapping[str, Any]
+) -> tuple[Mapping[str, Any], Mapping[str, Any]] | None:
+    """``pairwise_choice`` on an item's responses."""
     side = SIDES.get(str(value.get("choice")))
-    if side is None or len(item.responses) != 2:
+    if side is None or len(responses) != 2:
         return None
-    return item.responses[side], item.responses[1 - side]
+    return responses[side], responses[1 - side]
+
+
+def consensus_margin(values: Sequence[Mapping[str, Any]], choice: Any) -> float:
+    """A consensus row's margin: the mean strength of the judgment values (not rejected) that
+    chose ``choice``; 1.0 when none did."""
+    agreeing = [strength(v) for v in values if v.get("choice") == choice]
+    return sum(agreeing) / len(agreeing) if agreeing else 1.0
 
 
 def _pairwise(
@@ -152,14 +166,12 @@ def _pairwise(
         for judgment in judgments:
             found = pairwise_choice(item, judgment.value)
             if found is not None:
-                yield _pair(*found, _strength(judgment), [judgment])
+                yield _pair(*found, strength(judgment.value), [judgment])
         return
     found = None if consensus is None else pairwise_choice(item, consensus.value)
     if consensus is None or found is None:
         return
-    choice = consensus.value.get("choice")
-    agreeing = [_strength(j) for j in judgments if j.value.get("choice") == choice]
-    margin = sum(agreeing) / len(agreeing) if agreeing else 1.0
+    margin = consensus_margin([j.value for j in judgments], consensus.value.get("choice"))
     yield _pair(*found, margin, judgments)
 
 
@@ -200,17 +212,21 @@ def _pair(
     margin: float,
     basis: Sequence[ExportJudgment],
 ) -> Pair:
-    return Pair(
+    return Pair(*sides(chosen, rejected), margin, basis)
+
+
+def sides(chosen: Mapping[str, Any], rejected: Mapping[str, Any]) -> tuple[str, str, str, str]:
+    """The chosen and rejected responses' ids and texts, as rows write them."""
+    return (
         str(chosen.get("id")),
         str(chosen.get("text", "")),
         str(rejected.get("id")),
         str(rejected.get("text", "")),
-        margin,
-        basis,
     )
 
 
-def _strength(judgment: ExportJudgment) -> float:
-    """Strength 1 / 2 / 3 as the margin 1.0 / 2.0 / 3.0; absent (a tie) counts 1."""
-    strength = judgment.value.get("strength")
-    return float(strength) if isinstance(strength, int | float) else 1.0
+def strength(value: Mapping[str, Any]) -> float:
+    """A pairwise value's strength 1 / 2 / 3 as the margin 1.0 / 2.0 / 3.0; absent (a tie)
+    counts 1."""
+    found = value.get("strength")
+    return float(found) if isinstance(found, int | float) else 1.0
