@@ -211,51 +211,24 @@ def test_fast_raw_of_a_project_without_judgments_is_empty(
 def test_the_fast_path_applies_to_raw_and_pairwise_consensus_rows_without_filters(
     factory: Any, database: Database
 ) -> None:
-    project_id = factory.project(kind="pairwise", items=1)
-    rubric_id = factory.project(kind="rubric", spec={"criteria": [{"id": "a", "name": "A"}]})
+    pairwise = factory.project(kind="pairwise", items=1)
+    rubric = factory.project(kind="rubric", spec={"criteria": [{"id": "a", "name": "A"}]})
+    cases = [
+        (pairwise, {}, "parquet", True),
+        (pairwise, {}, "dataset", False),
+        (pairwise, {"filters": {"min_confidence": 0.5}}, "jsonl", False),
+        (pairwise, {"format": "preference"}, "jsonl", True),
+        (pairwise, {"format": "preference", "options": {"per_judgment": True}}, "jsonl", False),
+        (pairwise, {"format": "kto"}, "parquet", True),
+        (rubric, {"format": "kto"}, "parquet", False),
+    ]
     with database.scoped(write=False) as session:
-        plain = open_export(
-            session=session, actor=None, project_id=project_id, request=ExportRequest()
-        )
-        filtered = open_export(
-            session=session,
-            actor=None,
-            project_id=project_id,
-            request=ExportRequest.from_dict({"filters": {"min_confidence": 0.5}}),
-        )
-        preference = open_export(
-            session=session,
-            actor=None,
-            project_id=project_id,
-            request=ExportRequest.from_dict({"format": "preference"}),
-        )
-        per_judgment = open_export(
-            session=session,
-            actor=None,
-            project_id=project_id,
-            request=ExportRequest.from_dict(
-                {"format": "preference", "options": {"per_judgment": True}}
-            ),
-        )
-        kto = open_export(
-            session=session,
-            actor=None,
-            project_id=project_id,
-            request=ExportRequest.from_dict({"format": "kto"}),
-        )
-        rubric_kto = open_export(
-            session=session,
-            actor=None,
-            project_id=rubric_id,
-            request=ExportRequest.from_dict({"format": "kto"}),
-        )
-    assert fast_applies(plain, ExportFileFormat.PARQUET)
-    assert not fast_applies(plain, ExportFileFormat.DATASET)
-    assert not fast_applies(filtered, ExportFileFormat.JSONL)
-    assert fast_applies(preference, ExportFileFormat.JSONL)
-    assert not fast_applies(per_judgment, ExportFileFormat.JSONL)
-    assert fast_applies(kto, ExportFileFormat.PARQUET)
-    assert not fast_applies(rubric_kto, ExportFileFormat.PARQUET)
+        for project_id, body, file_format, fast in cases:
+            request = ExportRequest.from_dict(body)
+            stream = open_export(
+                session=session, actor=None, project_id=project_id, request=request
+            )
+            assert fast_applies(stream, ExportFileFormat(file_format)) is fast, body
 
 
 @pytest.mark.parametrize(

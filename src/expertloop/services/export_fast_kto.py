@@ -13,9 +13,7 @@ from expertloop.services.export_fast_items import Shaper
 from expertloop.services.export_fast_pairs import Lines, PairRow, Pairs, dumps
 from expertloop.services.export_fast_pairs_arrow import PairBatches
 
-LINE = (
-    b'{"prompt":%s,"completion":%s,"label":%s,"provenance":{%s,"source":%s,"response":%s}}\n'
-)
+LINE = b'{"prompt":%s,"completion":%s,"label":%s,"provenance":{%s,"source":%s,"response":%s}}\n'
 LAYOUT = schemas.layout_of("kto")
 EMPTY = schemas.arrow_schema(LAYOUT, schemas.default_shape(LAYOUT))
 """The schema of an export without rows (as the general path writes it)."""

@@ -81,6 +81,7 @@ class Pairs:
             yield self.chunk_rows(chunk)
 
     def chunk_rows(self, chunk: columns.RawChunk) -> list[PairRow]:
+        """The chunk's rows (its items that give a preference), counted into the card."""
         made = []
         for item_id, external_id, judgments, found in item_rows(chunk):
             row = self._row(item_id, external_id, judgments, found, chunk.texts[item_id])

@@ -13,7 +13,7 @@ import pyarrow as pa
 
 from expertloop.core.exports.records import ExportOptions
 from expertloop.services import export_schemas as schemas
-from expertloop.services.export_fast_arrow import column, repeat
+from expertloop.services.export_fast_arrow import FIGURES, column, repeat
 from expertloop.services.export_fast_items import Shaper
 from expertloop.services.export_fast_pairs import Basis, PairRow
 
@@ -21,13 +21,6 @@ LAYOUT = schemas.layout_of("preference")
 ROLE = pa.struct([("role", pa.string()), ("content", pa.string())])
 EMPTY = schemas.arrow_schema(LAYOUT, schemas.default_shape(LAYOUT))
 """The schema of an export without rows (as the general path writes it)."""
-FIGURES = (
-    ("confidence", pa.float64()),
-    ("agreement", pa.float64()),
-    ("consensus_state", pa.string()),
-    ("method", pa.string()),
-    ("adjudicated", pa.bool_()),
-)
 
 
 def schema_of(options: ExportOptions) -> pa.Schema:

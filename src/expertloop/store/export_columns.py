@@ -115,11 +115,6 @@ def item_bounds(session: Session, project_id: int, total: int, parts: int) -> li
     return bounds
 
 
-def _fetch(session: Session, query: Any) -> list[Any]:
-    """All rows of a query as the driver's tuples (``_Statement``, compiled for this once)."""
-    return _Statement(session, query).fetch()
-
-
 class _Statement:
     """A query compiled once for the session's dialect, then run on the DBAPI cursor as often
     as needed with new values for its parameters: no SQLAlchemy compile or result rows per
