@@ -56,3 +56,17 @@ def refresh(database: Database, project_id: int, clock: Any) -> None:
         refresh_project(
             session=session, project_id=project_id, now=clock(), rng=np.random.default_rng(0)
         )
+
+
+def split_export(monkeypatch: Any, split: str, items: int) -> int:
+    """Make the fast path cut a project of ``items`` items into chunks of two items
+    (``split == "chunks"``, one process) or into three runs of other processes (``"runs"``);
+    the processes to ask for."""
+    from expertloop.services import export_parts
+    from expertloop.store import export_columns
+
+    if split == "chunks":
+        monkeypatch.setattr(export_columns, "CHUNK", 2)
+        return 1
+    monkeypatch.setattr(export_parts, "ITEMS_PER_RUN", items // 3)
+    return 3

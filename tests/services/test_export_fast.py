@@ -23,7 +23,7 @@ from expertloop.services.reviews import review_judgment
 from expertloop.store import Database
 from expertloop.store.quality_tables import Consensus
 from expertloop.store.tables import Item, Judgment
-from export_jobs_kit import judged_pairwise_project, refresh
+from export_jobs_kit import judged_pairwise_project, refresh, split_export
 from judging import judge_all
 
 LABELS = {"q0": "yes", "q1": "no", "q2": "yes", "q3": "no", "q4": "yes", "chat": "no"}
@@ -310,16 +310,11 @@ def test_fast_raw_in_chunks_and_in_runs_of_other_processes_is_the_general_export
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     from expertloop.services import export_parts
-    from expertloop.store import export_columns
 
     project_id = _label_project(client, factory, database, clock)
     general = _export(database, project_id, tmp_path / f"g.{file_format}", file_format, fast=False)
-    if split == "chunks":  # six items: three chunks, one process
-        monkeypatch.setattr(export_columns, "CHUNK", 2)
-        processes = 1
-    else:  # six items: three runs, each in a process of its own but the first
-        monkeypatch.setattr(export_parts, "ITEMS_PER_RUN", 2)
-        processes = 3
+    processes = split_export(monkeypatch, split, items=6)  # three chunks, or three runs
+    if split == "runs":
         with database.scoped(write=False) as session:
             assert len(export_parts.plan(session, project_id, processes)) == 3
     path = tmp_path / f"f.{file_format}"

@@ -25,7 +25,7 @@ from expertloop.services.reviews import review_judgment
 from expertloop.store import Database
 from expertloop.store.quality_tables import Consensus
 from expertloop.store.tables import Item, Judgment
-from export_jobs_kit import refresh
+from export_jobs_kit import refresh, split_export
 from judging import judge_all
 
 VOTES = {
@@ -245,16 +245,8 @@ def test_fast_training_rows_in_chunks_and_in_runs_of_other_processes(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    from expertloop.services import export_parts
-    from expertloop.store import export_columns
-
     project_id = _pairwise_project(client, factory, database, clock, chat=False)
-    if split == "chunks":  # nine items: five chunks, one process
-        monkeypatch.setattr(export_columns, "CHUNK", 2)
-        processes = 1
-    else:  # nine items: three runs, each in a process of its own but the first
-        monkeypatch.setattr(export_parts, "ITEMS_PER_RUN", 3)
-        processes = 3
+    processes = split_export(monkeypatch, split, items=9)  # five chunks, or three runs
     options = {"margin": True}
     for suffix in ("jsonl", "parquet"):
         general = _export(
