@@ -9,7 +9,6 @@ import pyarrow as pa
 
 from expertloop.core.exports.records import ExportOptions
 from expertloop.services import export_schemas as schemas
-from expertloop.services.export_fast_items import Shaper
 from expertloop.services.export_fast_pairs import Lines, PairRow, Pairs, dumps
 from expertloop.services.export_fast_pairs_arrow import PairBatches
 
@@ -64,11 +63,11 @@ class KtoLines(Lines):
 class KtoBatches(PairBatches):
     """Record batches of KTO rows: each ``PairRow``'s chosen row, then its rejected row."""
 
-    def __init__(self, shaper: Shaper, options: ExportOptions) -> None:
-        super().__init__(shaper, options)
+    @staticmethod
+    def schema_of(options: ExportOptions) -> pa.Schema:
         form = "messages" if options.conversational else "text"
         shape = (("prompt", form), ("completion", form), ("label", ""))
-        self.schema = schemas.arrow_schema(LAYOUT, shape)
+        return schemas.arrow_schema(LAYOUT, shape)
 
     def batch(self, rows: list[PairRow]) -> pa.RecordBatch:
         count = 2 * len(rows)

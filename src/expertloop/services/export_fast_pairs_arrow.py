@@ -23,20 +23,20 @@ EMPTY = schemas.arrow_schema(LAYOUT, schemas.default_shape(LAYOUT))
 """The schema of an export without rows (as the general path writes it)."""
 
 
-def schema_of(options: ExportOptions) -> pa.Schema:
-    """The schema of the rows these options shape."""
-    form = "messages" if options.conversational else "text"
-    shape = (("prompt", form), ("chosen", form), ("rejected", form))
-    return schemas.arrow_schema(LAYOUT, shape + ((("margin", ""),) if options.margin else ()))
-
-
 class PairBatches:
     """Record batches of ``PairRow`` lists."""
 
     def __init__(self, shaper: Shaper, options: ExportOptions) -> None:
         self.shaper = shaper
         self.chat = options.conversational
-        self.schema = schema_of(options)
+        self.schema = self.schema_of(options)
+
+    @staticmethod
+    def schema_of(options: ExportOptions) -> pa.Schema:
+        """The schema of the rows these options shape."""
+        form = "messages" if options.conversational else "text"
+        shape = (("prompt", form), ("chosen", form), ("rejected", form))
+        return schemas.arrow_schema(LAYOUT, shape + ((("margin", ""),) if options.margin else ()))
 
     def batches(self, chunks: Iterable[list[PairRow]]) -> Iterator[pa.RecordBatch]:
         for rows in chunks:
