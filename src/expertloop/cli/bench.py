@@ -168,7 +168,7 @@ def export_bench(
     processes: Annotated[
         int,
         typer.Option(
-            "--processes", min=1, max=64, help="Processes a raw export may use (no filters)."
+            "--processes", min=1, max=64, help="Processes an export on the fast path may use."
         ),
     ] = 1,
     db: Annotated[

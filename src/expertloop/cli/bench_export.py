@@ -46,7 +46,7 @@ class ExportBenchConfig:
     file_formats: tuple[str, ...] = ("jsonl", "parquet")
     repeat: int = 1
     processes: int = 1
-    """Processes a raw export may use (``services.export_parts``)."""
+    """Processes an export on the fast path may use (``services.export_parts``)."""
 
 
 def run_export_bench(
@@ -138,7 +138,7 @@ def export_once(
 ) -> dict[str, Any]:
     """One export of one project (``formats``: export and file format) to ``path`` from this
     process: rows, bytes, seconds, its peak memory and the largest of the processes it
-    started (``processes`` above one lets a raw export start them)."""
+    started (``processes`` above one lets an export on the fast path start them)."""
     format_name, file_format = formats
     start_rss = _rss_mb("VmRSS")
     database = Database(url)
@@ -151,7 +151,7 @@ def export_once(
                 project_id=project_id,
                 request=ExportRequest.from_dict({"format": format_name}),
             )
-            written = write_stream(  # raw and pairwise preference take the fast path
+            written = write_stream(  # raw, pairwise preference and kto: the fast path
                 session=session,
                 stream=stream,
                 path=path,

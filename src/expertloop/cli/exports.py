@@ -280,7 +280,7 @@ def _write(
             if target is None:
                 count = _write_jsonl(sys.stdout, stream.rows)
                 return _summary(count, stream, file_format, "stdout", NO_CARD)
-            written = write_stream(  # raw and pairwise preference take the fast path
+            written = write_stream(  # raw, pairwise preference and kto: the fast path
                 session=session,
                 stream=stream,
                 path=target,

@@ -302,7 +302,7 @@ def _write_job(
         stem = f"{_slug(stream.project_name)}-{stream.format.name}"
         dataset = file_format is ExportFileFormat.DATASET
         target = folder / (stem if dataset else f"{stem}{EXTENSIONS[file_format.value]}")
-        written = write_stream(  # raw and pairwise preference take the fast path
+        written = write_stream(  # raw, pairwise preference and kto: the fast path
             session=session,
             stream=stream,
             path=target,
