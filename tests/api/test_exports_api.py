@@ -39,6 +39,7 @@ def test_create_export_is_queued_then_downloaded_once_a_worker_wrote_it(
         "rows": 0,
     }
     assert job["download_url"] is None and job["card_url"] is None
+    assert (job["items_done"], job["items_total"]) == (0, None)  # no worker has started it
     assert job["request"]["filters"]["guideline_versions"] == [1]
     early = client.get(f"/api/v1/exports/{job['id']}/download", headers=lead.headers)
     assert (early.status_code, early.json()["code"]) == (409, "export.not_ready")
@@ -46,6 +47,7 @@ def test_create_export_is_queued_then_downloaded_once_a_worker_wrote_it(
     run_exports(database, tmp_path)
     done = client.get(f"/api/v1/exports/{job['id']}", headers=lead.headers).json()
     assert (done["status"], done["rows"], done["error"]) == ("done", 3, "")
+    assert (done["items_done"], done["items_total"]) == (3, 3)
     assert done["download_url"].endswith(f"/api/v1/exports/{job['id']}/download")
     download = client.get(done["download_url"], headers=lead.headers)
     assert download.status_code == 200

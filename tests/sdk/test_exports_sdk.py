@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from expertloop.sdk import Client, Conflict, Invalid, NotFound
+from expertloop.store import export_jobs as export_store
 from export_jobs_kit import judged_project, run_exports
 from serverproc import ServerProcess
 
@@ -79,8 +80,12 @@ def test_export_errors_arrive_typed(
             sdk.download_export(job.id, tmp_path / "early.parquet")
         assert early.value.code == "export.not_ready"
         assert not (tmp_path / "early.parquet").exists()
-        with pytest.raises(TimeoutError, match="worker"):
-            sdk.wait_for_export(job.id, timeout=0.2, poll=0.1)
+        looks: list[Any] = []
+        with pytest.raises(TimeoutError, match=r"still queued .*worker"):
+            sdk.wait_for_export(job.id, timeout=0.2, poll=0.1, on_progress=looks.append)
+        assert looks and {(j.id, j.status, j.items_total) for j in looks} == {
+            (job.id, "queued", None)
+        }
         blocked = tmp_path / "file"
         blocked.write_text("not a directory")
         run_exports(database, blocked)
@@ -89,3 +94,21 @@ def test_export_errors_arrive_typed(
         assert failed.value.code == "export.failed"
     with Client(server.base_url, factory.user("lead").token) as other, pytest.raises(NotFound):
         other.get_export(job.id)
+
+
+def test_waiting_for_a_running_export_shows_how_far_it_is(
+    server: ServerProcess, client: Any, factory: Any, database: Any, clock: Any
+) -> None:
+    lead, project_id = judged_project(client, factory)
+    with Client(server.base_url, lead.token) as sdk:
+        job = sdk.create_export(project_id, "raw")
+        with database.scoped() as session:  # a worker has read 2,000 of 4,500 items
+            running = export_store.claim_next(session, now=clock())
+            assert running is not None and running.started_at is not None
+            started = running.started_at
+            export_store.record_progress(session, job.id, started_at=started, done=2000, total=4500)
+            session.commit()
+        looks: list[Any] = []
+        with pytest.raises(TimeoutError, match=r"still running .*\(2,000 of 4,500 items read\)"):
+            sdk.wait_for_export(job.id, timeout=0.2, poll=0.1, on_progress=looks.append)
+    assert {(j.status, j.items_done, j.items_total) for j in looks} == {("running", 2000, 4500)}

@@ -1,8 +1,10 @@
 """A lead queues a Parquet export from the project page in a real Chromium, a worker writes it,
-and the lead downloads it from the page."""
+the page follows it until done without a reload (nothing typed in the form lost), and the lead
+downloads it from the page."""
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -45,10 +47,12 @@ def test_lead_queues_and_downloads_an_export_from_the_project_page(
     expect(page.locator("#export-queued")).to_be_visible()
     expect(page.locator(".export-job .badge")).to_have_text(["queued"])
 
+    page.fill("#export-license", "typed while the job runs")
     [job] = run_exports(database, tmp_path / "exports")
-    page.reload()
-    row = page.locator(f"#export-job-{job.id}")
-    expect(row).to_contain_text("done")
+    row = page.locator(f"#export-job-{job.id}")  # the page follows the job: no reload
+    expect(row).to_contain_text("done", timeout=10_000)
+    expect(page.locator("#export-license")).to_have_value("typed while the job runs")
+    expect(page.locator("#export-jobs-box")).not_to_have_attribute("data-live", re.compile(".*"))
     expect(row).to_contain_text("raw · parquet")
     page.screenshot(path=str(screenshots_dir / "project-exports.png"), full_page=True)
     with page.expect_download() as download:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
@@ -96,7 +97,12 @@ class ExportCalls:
         return self.connection.get(ExportJobsPublic, f"/projects/{project_id}/exports").data
 
     def wait_for_export(
-        self, job_id: int, *, timeout: float = 600, poll: float = 1.0
+        self,
+        job_id: int,
+        *,
+        timeout: float = 600,
+        poll: float = 1.0,
+        on_progress: Callable[[ExportJobPublic], None] | None = None,
     ) -> ExportJobPublic:
         """Poll the job until a worker finished it.
 
@@ -104,25 +110,29 @@ class ExportCalls:
             job_id: the job's id.
             timeout: seconds to wait at most.
             poll: seconds between looks.
+            on_progress: called with the job at each look (while it runs, ``items_done`` of
+                ``items_total`` says how far it is), e.g. to move a progress bar.
 
         Returns:
             The job, ``done``.
 
         Raises:
             Conflict: ``export.failed``; the message says why.
-            TimeoutError: still queued or running after ``timeout`` seconds (is a worker
-                running? ``expertloop serve`` starts one, or run ``expertloop worker``).
+            TimeoutError: still queued or running after ``timeout`` seconds (the message
+                says how far a running job is, or asks whether a worker runs for a queued one:
+                ``expertloop serve`` starts one, or run ``expertloop worker``).
         """
         deadline = time.monotonic() + timeout
         while True:
             job = self.get_export(job_id)
+            if on_progress is not None:
+                on_progress(job)
             if job.status == "done":
                 return job
             if job.status == "failed":
                 raise Conflict(409, "export.failed", f"export {job_id} failed: {job.error}")
             if time.monotonic() >= deadline:
-                message = f"export {job_id} is still {job.status} after {timeout:g} s"
-                raise TimeoutError(f"{message}; is a worker running (expertloop worker)?")
+                raise TimeoutError(_still(job, timeout))
             time.sleep(poll)
 
     def download_export(self, job_id: int, path: str | Path) -> Path:
@@ -211,6 +221,15 @@ class ExportCalls:
             )
             loaded: datasets.Dataset = loader.Dataset.from_parquet(str(target))
         return loaded
+
+
+def _still(job: ExportJobPublic, timeout: float) -> str:
+    """Why waiting for ``job`` timed out."""
+    message = f"export {job.id} is still {job.status} after {timeout:g} s"
+    if job.status == "running":
+        total = f" of {job.items_total:,}" if job.items_total is not None else ""
+        return f"{message} ({job.items_done:,}{total} items read); wait longer"
+    return f"{message}; is a worker running (expertloop worker)?"
 
 
 def _datasets() -> Any:

@@ -6,14 +6,18 @@ kind) before anything is queued. ``run_next_export`` claims the oldest queued jo
 rows (``services.exports.open_export``) into ``services.export_files.write_export`` under
 ``<directory>/<job id>/<project>-<format>.<ext>`` and records the outcome: ``done`` with the row
 count and the download's path, or ``failed`` with the error's message; a ``datasets`` directory
-is zipped into one download beside it. A job is never left ``running`` by an error; a worker
-killed mid-export leaves it ``running`` until ``requeue_stale`` (after the export timeout)
-queues it again, and a superseded worker's late result is then dropped.
+is zipped into one download beside it. While it runs, ``JobProgress`` writes the items read
+so far (``items_done`` of ``items_total``) every second at most. A job is never left
+``running`` by an error; a worker killed mid-export leaves it ``running`` until
+``requeue_stale`` (after the export timeout) queues it again, and a superseded worker's late
+result (or progress) is then dropped.
 """
 
 from __future__ import annotations
 
+import math
 import re
+import time
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import AbstractContextManager
@@ -50,6 +54,8 @@ MEDIA_TYPES = {
     "dataset": "application/zip",
 }
 UNEXPECTED = "the export stopped unexpectedly; the worker's log says why"
+PROGRESS_SECONDS = 1.0
+"""How often at most a worker writes a running job's items read so far."""
 
 
 @dataclass(frozen=True)
@@ -268,7 +274,7 @@ def run_next_export(
     if job is None:
         return None
     try:
-        rows, path = _write_job(sessions, job, directory, processes)
+        rows, path, items = _write_job(sessions, job, directory, processes)
     except DomainError as error:
         return _finish(sessions, job, now(), ExportJobStatus.FAILED, error=error.message)
     except Exception:
@@ -277,7 +283,8 @@ def run_next_export(
     except BaseException:
         _finish(sessions, job, now(), ExportJobStatus.QUEUED)
         raise
-    return _finish(sessions, job, now(), ExportJobStatus.DONE, rows=rows, path=str(path))
+    done = {"rows": rows, "path": str(path), "items_done": items, "items_total": items}
+    return _finish(sessions, job, now(), ExportJobStatus.DONE, **done)
 
 
 def _claim(sessions: SessionScope, now: datetime, stale_seconds: int) -> ExportJob | None:
@@ -290,14 +297,21 @@ def _claim(sessions: SessionScope, now: datetime, stale_seconds: int) -> ExportJ
 
 def _write_job(
     sessions: SessionScope, job: ExportJob, directory: Path, processes: int
-) -> tuple[int, Path]:
-    """Stream the job's rows into its files; the row count and the download's path."""
+) -> tuple[int, Path, int]:
+    """Stream the job's rows into its files; the row count, the download's path and the
+    items in all."""
     request = ExportRequest.from_dict(job.request)
     file_format = parse_file_format(job.file_format)
+    progress = JobProgress(sessions, job, every=PROGRESS_SECONDS)
     with sessions(write=False) as session:
         stream = open_export(
-            session=session, actor=None, project_id=job.project_id, request=request
+            session=session,
+            actor=None,
+            project_id=job.project_id,
+            request=request,
+            progress=progress,
         )
+        progress.start(stream.items_total)
         folder = _job_folder(directory, job.id)
         stem = f"{_slug(stream.project_name)}-{stream.format.name}"
         dataset = file_format is ExportFileFormat.DATASET
@@ -307,11 +321,53 @@ def _write_job(
             stream=stream,
             path=target,
             file_format=file_format,
+            progress=progress,
             processes=processes,
         )
     if dataset:
-        return written.rows, _zip_directory(target)
-    return written.rows, target
+        return written.rows, _zip_directory(target), progress.total
+    return written.rows, target, progress.total
+
+
+class JobProgress:
+    """Writes a running job's items read so far (``items_done``, ``items_total``) in a
+    session of its own: at the start, then at most every ``every`` seconds (the export calls
+    it after each chunk), so the API and the project page can show how far it is."""
+
+    def __init__(
+        self,
+        sessions: SessionScope,
+        job: ExportJob,
+        *,
+        every: float,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        self.sessions, self.job_id, self.started_at = sessions, job.id, job.started_at
+        self.every, self.clock = every, clock
+        self.total, self.written = 0, -math.inf
+
+    def start(self, total: int) -> None:
+        """The export's items in all, written at once with none read."""
+        self.total = total
+        self._write(0)
+
+    def __call__(self, done: int) -> None:
+        if self.clock() - self.written >= self.every:
+            self._write(done)
+
+    def _write(self, done: int) -> None:
+        if self.started_at is None:
+            return
+        with self.sessions() as session:
+            store.record_progress(
+                session,
+                self.job_id,
+                started_at=self.started_at,
+                done=done,
+                total=self.total,
+            )
+            session.commit()
+        self.written = self.clock()
 
 
 def _job_folder(directory: Path, job_id: int) -> Path:

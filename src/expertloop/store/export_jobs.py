@@ -14,6 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import ExportJobStatus
@@ -77,3 +78,29 @@ def requeue_stale(session: Session, *, started_before: datetime) -> int:
         .execution_options(synchronize_session=False)
     )
     return int(getattr(result, "rowcount", 0) or 0)
+
+
+def record_progress(
+    session: Session, job_id: int, *, started_at: datetime, done: int, total: int
+) -> bool:
+    """Set a running job's items read so far and its items in all, unless it is no longer
+    the claim that started at ``started_at`` (queued again, or finished); whether it was.
+    Progress is not worth failing an export for: when the database refuses the write (locked
+    past its busy timeout, the connection lost), the session is rolled back and False
+    returned."""
+    statement = (
+        update(ExportJob)
+        .where(
+            ExportJob.id == job_id,
+            ExportJob.status == ExportJobStatus.RUNNING.value,
+            ExportJob.started_at == started_at,
+        )
+        .values(items_done=done, items_total=total)
+        .execution_options(synchronize_session=False)
+    )
+    try:
+        result = session.execute(statement)
+    except OperationalError:
+        session.rollback()
+        return False
+    return bool(getattr(result, "rowcount", 0))

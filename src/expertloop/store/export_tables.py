@@ -33,6 +33,10 @@ class ExportJob(Base):
     status: Mapped[str] = mapped_column(String(20))
     """An ``ExportJobStatus``."""
     rows: Mapped[int] = mapped_column(Integer, default=0)
+    items_done: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
+    """Items read so far, written by the worker while it runs (every second at most)."""
+    items_total: Mapped[int | None] = mapped_column(Integer)
+    """The project's items when the worker started, None until then."""
     path: Mapped[str] = mapped_column(Text, default="")
     """Where the worker wrote the download (a file), empty until done."""
     error: Mapped[str] = mapped_column(Text, default="")

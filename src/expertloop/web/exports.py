@@ -1,5 +1,6 @@
 """The project page's exports form: a lead queues a background export; the page lists the
-project's jobs with a download link (the API's, which takes the browser session) once done."""
+project's jobs with a download link (the API's, which takes the browser session) once done,
+and the jobs' table alone for the page's script to follow a running job."""
 
 from __future__ import annotations
 
@@ -8,12 +9,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse, Response
 
-from expertloop.core.errors import FieldError, Invalid, invalid
+from expertloop.core.errors import FieldError, Invalid, NotFound, invalid
 from expertloop.services import export_jobs
 from expertloop.services.exports import ExportRequest
-from expertloop.web.deps import NowDep, PageLogin, WriteSessionDep, check_csrf
+from expertloop.web.deps import NowDep, PageLogin, ReadSessionDep, WriteSessionDep, check_csrf
 from expertloop.web.errors import field_errors
 from expertloop.web.pages import project_view
+from expertloop.web.render import render
 
 router = APIRouter(include_in_schema=False)
 FormText = Annotated[str, Form()]
@@ -57,6 +59,23 @@ def queue_export(
             request, session, login, now, project_id, export_failed=failed, status_code=422
         )
     return RedirectResponse(f"/projects/{project_id}?exported=1#exports", 303)
+
+
+@router.get("/projects/{project_id}/exports/jobs")
+def export_jobs_fragment(
+    project_id: int, request: Request, session: ReadSessionDep, login: PageLogin
+) -> Response:
+    """The project's jobs table (HTML), which the project page's script fetches while a job
+    is queued or running.
+
+    Raises:
+        NotFound: ``project.not_found``, or ``export.not_found`` unless the login may edit
+            the project.
+    """
+    panel = export_jobs.get_export_panel(session=session, actor=login.actor, project_id=project_id)
+    if panel is None:
+        raise NotFound("export.not_found", f"project {project_id} has no exports you may see")
+    return render(request, "_export_jobs.html", jobs=panel.jobs, project_id=project_id)
 
 
 def _request_fields(values: dict[str, str]) -> dict[str, Any]:

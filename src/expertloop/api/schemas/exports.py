@@ -31,6 +31,10 @@ class ExportJobPublic(Public):
     request: dict[str, Any]
     status: ExportStatus
     rows: int
+    items_done: int = Field(default=0, description="Items read so far (a running job's progress)")
+    items_total: int | None = Field(
+        default=None, description="The project's items when the worker started; None until then"
+    )
     error: str
     created_at: datetime
     started_at: datetime | None
