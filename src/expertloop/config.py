@@ -76,8 +76,8 @@ class Settings(BaseSettings):
         ge=1,
         le=64,
         description="Processes that write a large export on the fast path (raw, or a pairwise "
-        "project's preference or kto; JSONL or Parquet, no filters) together, each a run of its "
-        "items (a project of fewer than 40,000 items, or an in-memory SQLite database, is "
+        "project's preference or kto; JSONL or Parquet, filtered or not) together, each a run of "
+        "its items (a project of fewer than 40,000 items, or an in-memory SQLite database, is "
         "written by one).",
     )
     auth_cache_seconds: float = Field(

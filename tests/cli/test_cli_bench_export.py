@@ -10,6 +10,7 @@ import pytest
 from typer.testing import CliRunner
 
 from expertloop.cli.main import app
+from expertloop.config import Settings
 
 RUN_KEYS = {
     "format",
@@ -43,13 +44,11 @@ def test_bench_export_reports_rows_and_memory_at_both_sizes(tmp_path: Path) -> N
     report = run_bench(tmp_path, "--out-dir", str(out), "--file-formats", "jsonl,parquet")
     assert (report["judgments"], report["small_judgments"], report["overlap"]) == (300, 30, 3)
     assert report["backend"] == "sqlite" and report["kind"] == "pairwise"
+    assert report["processes"] == Settings().export_processes  # as the export command uses
     runs = {(run["format"], run["file_format"]): run for run in report["runs"]}
     assert set(runs) == {
-        ("raw", "jsonl"),
-        ("raw", "parquet"),
-        ("preference", "jsonl"),
-        ("preference", "parquet"),
-    }
+        (fmt, file) for fmt in ("raw", "preference", "kto") for file in ("jsonl", "parquet")
+    }  # every format by default
     for run in report["runs"]:
         assert set(run) == RUN_KEYS | {"small"} and set(run["small"]) == RUN_KEYS
         assert run["rows"] > 0 and run["peak_rss_mb"] > 0 and run["small"]["peak_rss_mb"] > 0
@@ -57,6 +56,7 @@ def test_bench_export_reports_rows_and_memory_at_both_sizes(tmp_path: Path) -> N
     # raw: one row per judgment plus one consensus row per item; preference: one per item
     assert runs["raw", "jsonl"]["rows"] == runs["raw", "parquet"]["rows"] == 300 + 100
     assert runs["preference", "jsonl"]["rows"] == 100
+    assert runs["kto", "parquet"]["rows"] == 200  # the chosen and the rejected answer
     assert runs["raw", "jsonl"]["small"]["rows"] == 30 + 10
     written = (out / "raw-300.jsonl").read_text().splitlines()
     assert len(written) == 400

@@ -208,7 +208,7 @@ def test_fast_raw_of_a_project_without_judgments_is_empty(
     assert (tmp_path / "fast.jsonl").read_bytes() == b""
 
 
-def test_the_fast_path_applies_to_raw_and_pairwise_consensus_rows_without_filters(
+def test_the_fast_path_applies_to_raw_and_pairwise_consensus_rows_filtered_or_not(
     factory: Any, database: Database
 ) -> None:
     pairwise = factory.project(kind="pairwise", items=1)
@@ -216,7 +216,8 @@ def test_the_fast_path_applies_to_raw_and_pairwise_consensus_rows_without_filter
     cases = [
         (pairwise, {}, "parquet", True),
         (pairwise, {}, "dataset", False),
-        (pairwise, {"filters": {"min_confidence": 0.5}}, "jsonl", False),
+        (pairwise, {"filters": {"min_confidence": 0.5}}, "jsonl", True),
+        (pairwise, {"format": "kto", "filters": {"metadata": {"a": "b"}}}, "parquet", True),
         (pairwise, {"format": "preference"}, "jsonl", True),
         (pairwise, {"format": "preference", "options": {"per_judgment": True}}, "jsonl", False),
         (pairwise, {"format": "kto"}, "parquet", True),
@@ -245,13 +246,14 @@ def test_sqlite_timestamps_read_as_isoformat_writes_them(stored: str) -> None:
     assert iso(datetime.fromisoformat(stored).replace(tzinfo=UTC)) == expected
 
 
-def test_write_stream_takes_the_general_path_for_filtered_exports(
+def test_write_stream_takes_the_general_path_for_what_the_fast_path_does_not_write(
     client: Any, factory: Any, database: Database, clock: Any, tmp_path: Path
 ) -> None:
     from expertloop.services.export_fast import write_stream
 
     project_id = judged_pairwise_project(client, factory, database, clock)
-    request = ExportRequest.from_dict({"filters": {"guideline_versions": [1]}})
+    body = {"format": "preference", "options": {"per_judgment": True}}
+    request = ExportRequest.from_dict(body)
     written = []
     for name in ("stream", "general"):
         with database.scoped(write=False) as session:
@@ -269,7 +271,7 @@ def test_write_stream_takes_the_general_path_for_filtered_exports(
                     stream.rows,
                     path=path,
                     file_format=ExportFileFormat.JSONL,
-                    format_name="raw",
+                    format_name="preference",
                     summary=stream.summary,
                 )
             written.append(path.read_bytes())

@@ -21,7 +21,7 @@ from expertloop.services.exports import ExportRequest
 from expertloop.store import Database
 from expertloop.store import export_jobs as store
 from expertloop.store import exports as export_store
-from export_jobs_kit import judged_project, run_exports, split_export
+from export_jobs_kit import judged_pairwise_project, judged_project, run_exports, split_export
 
 Seen = tuple[str, int, int | None]
 
@@ -72,12 +72,14 @@ def test_a_running_job_shows_the_items_read_so_far_then_all_of_them(
     tmp_path: Path,
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    lead, project_id = judged_project(client, factory)  # three items
-    request: dict[str, Any] = {"format": "raw"}
-    if path == "fast":
-        split_export(monkeypatch, "chunks", 3)  # chunks of two items
-    else:  # a filter takes the general path; its chunks of two items too
-        request["filters"] = {"guideline_versions": [1]}
+    if path == "fast":  # a label project's raw export: three items in chunks of two
+        lead, project_id = judged_project(client, factory)
+        request: dict[str, Any] = {"format": "raw"}
+        split_export(monkeypatch, "chunks", 3)
+    else:  # per_judgment preference takes the general path: four items in chunks of two
+        project_id = judged_pairwise_project(client, factory, database, clock)
+        lead = factory.user("admin")
+        request = {"format": "preference", "options": {"per_judgment": True}}
         chunks = functools.partial(export_store.iter_chunks, chunk=2)
         monkeypatch.setattr(export_store, "iter_chunks", chunks)
     job_id = _queue(database, clock, lead, project_id, request)
@@ -85,9 +87,11 @@ def test_a_running_job_shows_the_items_read_so_far_then_all_of_them(
     seen = _watch(monkeypatch, database, job_id)
 
     [done] = run_exports(database, tmp_path)
-    assert seen == [("running", 0, 3), ("running", 2, 3), ("running", 3, 3)]
-    assert (done.status, done.items_done, done.items_total, done.rows) == ("done", 3, 3, 3)
-    assert _state(database, job_id) == ("done", 3, 3)
+    items = 3 if path == "fast" else 4
+    assert seen == [("running", 0, items), ("running", 2, items), ("running", items, items)]
+    assert (done.status, done.items_done, done.items_total) == ("done", items, items)
+    assert done.rows > 0
+    assert _state(database, job_id) == ("done", items, items)
 
 
 def test_progress_is_written_at_most_every_so_often(

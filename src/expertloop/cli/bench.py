@@ -12,6 +12,7 @@ import typer
 
 from expertloop.cli import bench_export, loadgen, simulate
 from expertloop.cli.common import fail
+from expertloop.config import Settings
 from expertloop.core.errors import DomainError
 
 bench_app = typer.Typer(
@@ -158,7 +159,7 @@ def export_bench(
     kind: Annotated[str, typer.Option("--kind", help="Task kind seeded (pairwise).")] = "pairwise",
     formats: Annotated[
         str, typer.Option("--formats", help="Export formats, comma-separated.")
-    ] = "raw,preference",
+    ] = "raw,preference,kto",
     file_formats: Annotated[
         str, typer.Option("--file-formats", help="File formats, comma-separated.")
     ] = "jsonl,parquet",
@@ -166,11 +167,15 @@ def export_bench(
         int, typer.Option("--repeat", min=1, help="Exports per combination; the best is kept.")
     ] = 1,
     processes: Annotated[
-        int,
+        int | None,
         typer.Option(
-            "--processes", min=1, max=64, help="Processes an export on the fast path may use."
+            "--processes",
+            min=1,
+            max=64,
+            help="Processes an export on the fast path may use (default: the "
+            "EXPERTLOOP_EXPORT_PROCESSES setting, 2).",
         ),
-    ] = 1,
+    ] = None,
     db: Annotated[
         str | None,
         typer.Option("--db", help="Database to seed; default a temporary SQLite file."),
@@ -189,7 +194,7 @@ def export_bench(
         formats=_names(formats, ("raw", "preference", "kto"), "--formats"),
         file_formats=_names(file_formats, ("jsonl", "parquet"), "--file-formats"),
         repeat=repeat,
-        processes=processes,
+        processes=processes or Settings().export_processes,
     )
     with tempfile.TemporaryDirectory(prefix="expertloop-bench-export-") as folder:
         target = out_dir or Path(folder)

@@ -1,6 +1,7 @@
-"""The fast path of the ``raw`` export, and of the ``preference`` export of a pairwise project
-from its consensus, without filters: the same rows as ``services.exports.open_export`` with
-``core.exports`` written by ``services.export_files.write_export``, several times faster.
+"""The fast path of the ``raw`` export, and of the ``preference`` and ``kto`` exports of a
+pairwise project from its consensus, with any filters (``services.export_fast_filters``): the
+same rows as ``services.exports.open_export`` with ``core.exports`` written by
+``services.export_files.write_export``, several times faster.
 
 The store hands flat tuples per chunk of items with JSON as the database's text
 (``store.export_columns``, read through ``services.export_fast_items.Shaper``). Raw JSONL lines
@@ -21,7 +22,6 @@ from pathlib import Path
 
 from expertloop.core.errors import FieldError, invalid
 from expertloop.core.exports.card import dataset_card
-from expertloop.core.exports.selection import ExportFilters
 from expertloop.services import export_files as files
 from expertloop.services import export_parts as parts
 from expertloop.services.export_files import ExportFileFormat, ExportWritten
@@ -33,10 +33,10 @@ FAST_FILES = frozenset({ExportFileFormat.JSONL, ExportFileFormat.PARQUET})
 
 def fast_applies(stream: ExportStream, file_format: ExportFileFormat) -> bool:
     """Whether ``write_fast`` can write this export: ``raw``, or ``preference`` or ``kto`` of
-    a pairwise project from its consensus (not ``per_judgment``), without filters, as JSONL or
-    Parquet."""
+    a pairwise project from its consensus (not ``per_judgment``), with any filters, as JSONL
+    or Parquet."""
     request = stream.request
-    if request.filters != ExportFilters() or file_format not in FAST_FILES:
+    if file_format not in FAST_FILES:
         return False
     if stream.format.name in parts.TRAINING:
         return stream.kind == "pairwise" and not request.options.per_judgment
@@ -113,9 +113,7 @@ def write_fast(
     if not fast_applies(stream, file_format):
         message = (
             "the fast path writes raw, or preference or kto of a pairwise project from its"
-            " consensus,"
-            f" without filters, as jsonl or parquet; not {stream.format.name} as"
-            f" {file_format.value}"
+            f" consensus, as jsonl or parquet; not {stream.format.name} as {file_format.value}"
         )
         raise invalid("export.invalid", [FieldError("format", message)])
     spans = parts.plan(session, stream.project_id, processes)
@@ -126,6 +124,7 @@ def write_fast(
         file_format.value,
         stream.format.name,
         stream.request.options,
+        stream.request.filters,
     )
     summary = stream.summary
     with files._replacing(path) as partial:

@@ -56,11 +56,19 @@ class Shaper:
     per expert, decoded values, agreement."""
 
     def __init__(
-        self, session: Session, project_id: int, kind: str, span: tuple[int, int | None] = (0, None)
+        self,
+        session: Session,
+        project_id: int,
+        kind: str,
+        span: tuple[int, int | None] = (0, None),
+        window: columns.Window = columns.EVERYTHING,
+        gate: Callable[[columns.RawChunk], columns.RawChunk] | None = None,
     ) -> None:
         """``span``: the items read, ids above its first and up to its second (all of them by
-        default)."""
+        default); ``window``: what the read takes of them; ``gate``: what each chunk keeps
+        (``services.export_fast_filters``; all of it by default)."""
         self.session, self.project_id, self.kind, self.span = session, project_id, kind, span
+        self.window, self.gate = window, gate
         self.names = _Names(store.export_salt(session))
         panel = store.expert_panel(session, project_id)
         self.tracks = {expert: list(tracks) for expert, (tracks, _) in panel.items()}
@@ -72,16 +80,22 @@ class Shaper:
     def chunks(
         self, progress: Callable[[int], None] | None, texts: bool = False
     ) -> Iterator[columns.RawChunk]:
-        """The store's chunks (with the items' texts when ``texts``); ``progress`` called
-        with the items read after each."""
+        """The store's chunks (with the items' texts when ``texts``), as the gate keeps them;
+        ``progress`` called with the items read after each."""
         done = 0
         after, through = self.span
         chunks = columns.iter_raw_chunks(
-            self.session, self.project_id, after=after, through=through, texts=texts
+            self.session,
+            self.project_id,
+            after=after,
+            through=through,
+            texts=texts,
+            window=self.window,
         )
+        gate = self.gate
         for chunk in chunks:
-            yield chunk
             done += len(chunk.items)
+            yield chunk if gate is None else gate(chunk)
             if progress is not None:
                 progress(done)
 

@@ -24,7 +24,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from concurrent.futures import Future, ProcessPoolExecutor, wait
 from contextlib import ExitStack, contextmanager
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, BinaryIO, Protocol
 
@@ -32,10 +32,13 @@ import pyarrow as pa
 
 from expertloop.core.exports.card import CardSummary
 from expertloop.core.exports.records import DEFAULT_OPTIONS, ExportOptions
+from expertloop.core.exports.selection import ExportFilters
 from expertloop.services import export_fast_arrow as arrow
+from expertloop.services import export_fast_filters as filtering
 from expertloop.services import export_fast_kto as kto
 from expertloop.services import export_fast_pairs as pairs
 from expertloop.services import export_fast_pairs_arrow as pairs_arrow
+from expertloop.services.export_fast_filters import Gate
 from expertloop.services.export_fast_items import Shaper
 from expertloop.services.export_fast_jsonl import Tally, write_lines
 from expertloop.services.export_files import ExportFileFormat
@@ -89,7 +92,7 @@ def write_span(
     """One run's rows written to ``target`` as JSONL (lines), Parquet (the whole file when
     it is the only run) or Arrow IPC (a later run of a Parquet export); the rows written."""
     if run.file_format == ExportFileFormat.JSONL.value:
-        shaper = Shaper(session, run.project_id, run.kind, run.span)
+        shaper = _shaper(session, run)
         with target.open("wb", buffering=WRITE_BUFFER) as out:
             found = TRAINING.get(run.format_name)
             if found is None:
@@ -133,7 +136,7 @@ def _batches(
     session: Session, run: RunJob, summary: CardSummary, progress: Progress | None
 ) -> _Made:
     """The run's record batches, by its export format."""
-    shaper = Shaper(session, run.project_id, run.kind, run.span)
+    shaper = _shaper(session, run)
     found = TRAINING.get(run.format_name)
     if found is not None:
         rows = found.rows(shaper, run.options, summary)
@@ -142,6 +145,14 @@ def _batches(
     tally = Tally(summary, run.kind)
     batches = arrow.Batches(shaper, run.kind, tally).batches(shaper.chunks(progress))
     return _Made(batches, arrow.SCHEMA, arrow.SCHEMA, tally)
+
+
+def _shaper(session: Session, run: RunJob) -> Shaper:
+    """The run's reader, its export's filters applied."""
+    gate = Gate.of(run.filters)
+    window = filtering.window(run.filters)
+    kept = None if gate is None else gate.kept
+    return Shaper(session, run.project_id, run.kind, run.span, window, kept)
 
 
 @dataclass(frozen=True)
@@ -173,6 +184,7 @@ class RunJob:
     format_name: str = "raw"
     """``raw``, or one of ``TRAINING`` (of a pairwise project)."""
     options: ExportOptions = DEFAULT_OPTIONS
+    filters: ExportFilters = field(default_factory=ExportFilters)
     url: str = ""
     index: int = 0
     ipc: bool = False

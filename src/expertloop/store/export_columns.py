@@ -45,6 +45,20 @@ class ItemTexts(NamedTuple):
 
 
 @dataclass(frozen=True)
+class Window:
+    """Which judgments and what more of the items a fast read takes: judgments made at or
+    after ``since`` and before ``until`` (all by default); with ``metadata``, each item's
+    metadata as JSON text (for the ``metadata`` filter)."""
+
+    since: datetime | None = None
+    until: datetime | None = None
+    metadata: bool = False
+
+
+EVERYTHING = Window()
+
+
+@dataclass(frozen=True)
 class RawChunk:
     """Up to ``CHUNK`` items (id, external id) in id order, all their judgments (by item, then
     id), their consensus rows by item id and, when asked for, their texts by item id."""
@@ -53,6 +67,8 @@ class RawChunk:
     judgments: list[RawJudgment]
     consensus: dict[int, RawConsensus]
     texts: dict[int, ItemTexts] = field(default_factory=dict)
+    metadata: dict[int, str | None] = field(default_factory=dict)
+    """Each item's metadata as JSON text, when the read's ``Window`` asks for it."""
 
 
 def iter_raw_chunks(
@@ -63,14 +79,20 @@ def iter_raw_chunks(
     after: int = 0,
     through: int | None = None,
     texts: bool = False,
+    window: Window = EVERYTHING,
 ) -> Iterator[RawChunk]:
     """The project's items ``chunk`` (default ``CHUNK``) at a time with their judgments and
     consensus, JSON as text: the items with ids above ``after`` and up to ``through`` (all
-    by default); with ``texts``, each item's ``ItemTexts`` too."""
+    by default); with ``texts``, each item's ``ItemTexts`` too; the judgments and metadata
+    ``window`` says."""
     sqlite = session.get_bind().dialect.name == "sqlite"
-    extra = (_text(Item.prompt, sqlite), _text(Item.responses, sqlite), Item.state)
+    extra: list[Any] = []
+    if texts:
+        extra += (_text(Item.prompt, sqlite), _text(Item.responses, sqlite), Item.state)
+    if window.metadata:
+        extra.append(_text(Item.metadata_, sqlite))
     query = (
-        select(Item.id, Item.external_id, *(extra if texts else ()))
+        select(Item.id, Item.external_id, *extra)
         .where(Item.project_id == project_id, Item.id > bindparam("after", type_=Integer))
         .order_by(Item.id)
         .limit(chunk or CHUNK)
@@ -78,9 +100,10 @@ def iter_raw_chunks(
     if through is not None:
         query = query.where(Item.id <= through)
     among = _among(sqlite)
+    judged = exports.judgments_query(among, _texts(sqlite), sqlite, window.since, window.until)
     reads = [
         _Statement(session, q)
-        for q in (query, _judgments(among, sqlite), exports.consensus_query(among, _texts(sqlite)))
+        for q in (query, judged, exports.consensus_query(among, _texts(sqlite)))
     ]
     pick = _picked if sqlite else list
     last = after
@@ -89,8 +112,9 @@ def iter_raw_chunks(
         ids = pick([item_id for item_id, _ in items])
         judgments: list[RawJudgment] = reads[1].fetch(ids=ids)
         consensus = {row[0]: RawConsensus(*row[1:]) for row in reads[2].fetch(ids=ids)}
-        held = {int(row[0]): ItemTexts(*row[2:]) for row in found} if texts else {}
-        yield RawChunk(items, judgments, consensus, held)
+        held = {int(row[0]): ItemTexts(*row[2:5]) for row in found} if texts else {}
+        metadata = {int(row[0]): row[-1] for row in found} if window.metadata else {}
+        yield RawChunk(items, judgments, consensus, held, metadata)
         last = items[-1][0]
 
 
@@ -119,19 +143,27 @@ class _Statement:
     """A query compiled once for the session's dialect, then run on the DBAPI cursor as often
     as needed with new values for its parameters: no SQLAlchemy compile or result rows per
     run (compiling an ``IN`` list of a chunk's ids each time cost more than the reading).
-    Fine for these queries, whose parameters and columns need no type processing."""
+    Parameters go through their types' bind processing (a ``since`` bound becomes the text
+    SQLite stores); columns come back as the driver gives them (none of these needs more)."""
 
     def __init__(self, session: Session, query: Any) -> None:
         self.connection = session.connection()
-        self.compiled = query.compile(
-            dialect=self.connection.dialect, compile_kwargs={"render_postcompile": True}
-        )
+        dialect = self.connection.dialect
+        self.compiled = query.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
         self.sql = str(self.compiled)
+        self.processors = {
+            name: processor
+            for name, bound in self.compiled.binds.items()
+            if (processor := bound.type.bind_processor(dialect)) is not None
+        }
 
     def fetch(self, **values: Any) -> list[Any]:
         """All rows, as tuples, with ``values`` for the named parameters."""
         compiled = self.compiled
         params = compiled.construct_params(values) if values else compiled.params
+        for name, processor in self.processors.items():
+            if name in params:
+                params[name] = processor(params[name])
         positions = compiled.positiontup
         arguments = tuple(params[name] for name in positions) if positions else params
         cursor = self.connection.connection.cursor()
@@ -165,7 +197,3 @@ def _text(column: Any, sqlite: bool) -> Any:
 
 def _texts(sqlite: bool) -> exports.JsonColumn:
     return lambda column: _text(column, sqlite)
-
-
-def _judgments(among: exports.Among, sqlite: bool) -> Any:
-    return exports.judgments_query(among, _texts(sqlite), sqlite)

@@ -176,11 +176,18 @@ def _among(item_ids: Sequence[int]) -> Among:
     return lambda column: column.in_(item_ids)
 
 
-def judgments_query(among: Among, json_column: JsonColumn, sqlite: bool) -> Any:
+def judgments_query(
+    among: Among,
+    json_column: JsonColumn,
+    sqlite: bool,
+    since: datetime | None = None,
+    until: datetime | None = None,
+) -> Any:
     """The judgments of the items ``among`` picks with their review's revision, by item,
     oldest first: item id, expert id, value, rationale, guideline version, active seconds,
-    review state, created_at (SQLite's text on SQLite), revised value."""
-    return (
+    review state, created_at (SQLite's text on SQLite), revised value; only those made at or
+    after ``since`` and before ``until`` when given."""
+    query = (
         select(
             Judgment.item_id,
             Judgment.expert_id,
@@ -196,6 +203,11 @@ def judgments_query(among: Among, json_column: JsonColumn, sqlite: bool) -> Any:
         .where(among(Judgment.item_id))
         .order_by(Judgment.item_id, Judgment.id)
     )
+    if since is not None:
+        query = query.where(Judgment.created_at >= since)
+    if until is not None:
+        query = query.where(Judgment.created_at < until)
+    return query
 
 
 def consensus_query(among: Among, json_column: JsonColumn) -> Any:
@@ -216,11 +228,9 @@ def _judgments(
     until: datetime | None,
     sqlite: bool,
 ) -> dict[int, list[JudgmentRow]]:
-    query = judgments_query(_among(item_ids), lambda column: _json(column, sqlite), sqlite)
-    if since is not None:
-        query = query.where(Judgment.created_at >= since)
-    if until is not None:
-        query = query.where(Judgment.created_at < until)
+    query = judgments_query(
+        _among(item_ids), lambda column: _json(column, sqlite), sqlite, since, until
+    )
     found: dict[int, list[JudgmentRow]] = defaultdict(list)
     loads, moment = (_loads, _moment) if sqlite else (_same, _same)
     for item, expert, value, rationale, version, seconds, state, made, revised in _rows(

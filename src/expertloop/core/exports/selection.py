@@ -87,13 +87,25 @@ class ExportFilters:
 
 def keep_item(item: ExportItem, consensus: ExportConsensus | None, filters: ExportFilters) -> bool:
     """Whether the item passes the item-level filters (consensus state, confidence, metadata)."""
-    if filters.accepted_only and (consensus is None or consensus.state not in ACCEPTED_STATES):
+    if consensus is None:
+        found = keep_consensus(None, None, filters)
+    else:
+        found = keep_consensus(consensus.state, consensus.confidence, filters)
+    return found and keep_metadata(item.metadata, filters)
+
+
+def keep_consensus(state: str | None, confidence: float | None, filters: ExportFilters) -> bool:
+    """Whether an item's consensus (its state and confidence; None for both when the item has
+    no consensus value) passes ``accepted_only`` and ``min_confidence``."""
+    if filters.accepted_only and state not in ACCEPTED_STATES:
         return False
-    if filters.min_confidence is not None and (
-        consensus is None or consensus.confidence < filters.min_confidence
-    ):
-        return False
-    return all(str(item.metadata.get(k)) == str(v) for k, v in filters.metadata.items())
+    floor = filters.min_confidence
+    return floor is None or (confidence is not None and not confidence < floor)
+
+
+def keep_metadata(metadata: Mapping[str, Any], filters: ExportFilters) -> bool:
+    """Whether an item's metadata holds every pair of the ``metadata`` filter (as strings)."""
+    return all(str(metadata.get(k)) == str(v) for k, v in filters.metadata.items())
 
 
 def keep_judgment(judgment: ExportJudgment, filters: ExportFilters) -> bool:
