@@ -13,11 +13,8 @@ from typing import Any
 import pytest
 from sqlalchemy import select, update
 from test_export_fast import _label_project
-from test_export_fast_pairs import _pairwise_project, _same
+from test_export_fast_pairs import _export, _pairwise_project, _same
 
-from expertloop.services.export_fast import fast_applies, write_fast
-from expertloop.services.export_files import ExportFileFormat, ExportWritten, write_export
-from expertloop.services.exports import ExportRequest, open_export
 from expertloop.store import Database
 from expertloop.store.quality_tables import Consensus
 from expertloop.store.tables import Item, Judgment
@@ -72,33 +69,6 @@ def _shape(database: Database, project_id: int) -> dict[str, Any]:
     }
 
 
-def _export(
-    database: Database,
-    project_id: int,
-    path: Path,
-    body: dict[str, Any],
-    *,
-    fast: bool,
-    processes: int = 1,
-) -> ExportWritten:
-    request = ExportRequest.from_dict(body)
-    chosen = ExportFileFormat(path.suffix[1:])
-    with database.scoped(write=False) as session:
-        stream = open_export(session=session, actor=None, project_id=project_id, request=request)
-        assert fast_applies(stream, chosen)
-        if fast:
-            return write_fast(
-                session=session, stream=stream, path=path, file_format=chosen, processes=processes
-            )
-        return write_export(
-            stream.rows,
-            path=path,
-            file_format=chosen,
-            format_name=stream.format.name,
-            summary=stream.summary,
-        )
-
-
 def _project(kind: str, client: Any, factory: Any, database: Database, clock: Any) -> int:
     if kind == "label":
         return _label_project(client, factory, database, clock)
@@ -114,13 +84,16 @@ def test_each_filter_on_the_fast_path_keeps_what_the_general_path_keeps(
 ) -> None:
     project_id = _project(kind, client, factory, database, clock)
     cases = _shape(database, project_id)
-    everything = _export(database, project_id, tmp_path / "all.jsonl", {"format": fmt}, fast=True)
+    options = {"margin": fmt == "preference"}
+    everything = _export(database, project_id, tmp_path / "all.jsonl", options, fast=True, fmt=fmt)
     kept_all = set()
     for case, filters in cases.items():
-        body = {"format": fmt, "filters": filters, "options": {"margin": fmt == "preference"}}
         for suffix in ("jsonl", "parquet"):
-            general = _export(database, project_id, tmp_path / f"g.{suffix}", body, fast=False)
-            fast = _export(database, project_id, tmp_path / f"f.{suffix}", body, fast=True)
+            general, fast = (
+                _export(database, project_id, tmp_path / f"{name}.{suffix}", options,
+                        fast=name == "f", fmt=fmt, filters=filters)
+                for name in ("g", "f")
+            )  # fmt: skip
             _same(general, fast)
         assert fast.rows <= everything.rows, case
         if fast.rows == everything.rows:
@@ -143,9 +116,10 @@ def test_filtered_fast_exports_in_chunks_and_in_runs_of_other_processes(
     project_id = _pairwise_project(client, factory, database, clock, chat=False)
     filters = _shape(database, project_id)["together"] | {"metadata": {"source": "book"}}
     processes = split_export(monkeypatch, split, items=9)
-    body = {"format": fmt, "filters": filters}
     for suffix in ("jsonl", "parquet"):
-        general = _export(database, project_id, tmp_path / f"g.{suffix}", body, fast=False)
-        path = tmp_path / f"f.{suffix}"
-        fast = _export(database, project_id, path, body, fast=True, processes=processes)
+        general, fast = (
+            _export(database, project_id, tmp_path / f"{name}.{suffix}", {}, fast=name == "f",
+                    processes=processes, fmt=fmt, filters=filters)
+            for name in ("g", "f")
+        )  # fmt: skip
         _same(general, fast)

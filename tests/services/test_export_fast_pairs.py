@@ -134,8 +134,9 @@ def _export(
     fast: bool,
     processes: int = 1,
     fmt: str = "preference",
+    filters: dict[str, Any] | None = None,
 ) -> ExportWritten:
-    request = ExportRequest.from_dict({"format": fmt, "options": options})
+    request = ExportRequest.from_dict({"format": fmt, "options": options, "filters": filters})
     chosen = ExportFileFormat(path.suffix[1:])
     with database.scoped(write=False) as session:
         stream = open_export(session=session, actor=None, project_id=project_id, request=request)
