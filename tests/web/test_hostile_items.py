@@ -67,7 +67,7 @@ def expected_own_tags(parser: ActiveContent) -> list[str]:
         values = dict(attrs)
         if tag == "script":
             assert values["src"].startswith(
-                ("/static/api.js", "/static/workbench.js", "/static/kinds/")
+                ("/static/api.js", "/static/workbench.js", "/static/exports.js", "/static/kinds/")
             ), attrs
         elif tag == "link":
             assert values["href"].startswith("/static/app.css"), attrs
@@ -119,5 +119,6 @@ def test_hostile_judgment_rationale_is_escaped_on_the_project_page(client, facto
     pages.log_in(lead)
     page = scan(pages.get(f"/projects/{project_id}").text)
     assert page.found == []
-    assert sorted(expected_own_tags(page)) == ["form", "form", "link", "meta", "meta", "meta"]
+    own = ["form", "form", "link", "meta", "meta", "meta", "script"]  # script: exports.js
+    assert sorted(expected_own_tags(page)) == own
     assert rationale in "".join(page.text)
