@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 
 from expertloop.services.aggregation import refresh_project
-from expertloop.services.export_jobs import run_pending_exports
+from expertloop.services.export_worker import run_pending_exports
 from expertloop.store import Database
 from judging import judge_all, labelled
 

@@ -15,7 +15,7 @@ from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import Role
 from expertloop.core.policies import Actor
-from expertloop.services import export_jobs
+from expertloop.services import export_jobs, export_worker
 from expertloop.services.export_files import ExportFileFormat
 from expertloop.services.exports import ExportRequest
 from expertloop.store import Database
@@ -58,7 +58,7 @@ def _watch(monkeypatch: pytest.MonkeyPatch, database: Database, job_id: int) -> 
         return written
 
     monkeypatch.setattr(store, "record_progress", watched)
-    monkeypatch.setattr(export_jobs, "PROGRESS_SECONDS", 0.0)
+    monkeypatch.setattr(export_worker, "PROGRESS_SECONDS", 0.0)
     return seen
 
 
@@ -104,7 +104,7 @@ def test_progress_is_written_at_most_every_so_often(
         session.commit()
     assert job is not None
     now = [100.0]
-    progress = export_jobs.JobProgress(database.scoped, job, every=1.0, clock=lambda: now[0])
+    progress = export_worker.JobProgress(database.scoped, job, every=1.0, clock=lambda: now[0])
     progress.start(3)
     assert _state(database, job_id) == ("running", 0, 3)
     now[0] = 100.6
@@ -131,8 +131,8 @@ def test_a_superseded_worker_never_writes_over_the_new_claim(
         new = store.claim_next(session, now=clock())
         session.commit()
     assert old is not None and new is not None and new.id == old.id == job_id
-    export_jobs.JobProgress(database.scoped, new, every=0.0).start(3)
-    late = export_jobs.JobProgress(database.scoped, old, every=0.0)
+    export_worker.JobProgress(database.scoped, new, every=0.0).start(3)
+    late = export_worker.JobProgress(database.scoped, old, every=0.0)
     late.start(99)
     late(50)
     assert _state(database, job_id) == ("running", 0, 3)

@@ -23,8 +23,8 @@ from expertloop.services.export_jobs import (
     get_export_job,
     list_export_jobs,
     request_export,
-    run_next_export,
 )
+from expertloop.services.export_worker import run_next_export
 from expertloop.services.exports import ExportRequest
 from expertloop.store import Database
 from expertloop.store import export_jobs as store

@@ -17,7 +17,7 @@ from expertloop.cli.common import DbOption, fail, open_database, utc_now
 from expertloop.cli.inputs import bad_input, parse_project_id, read_text
 from expertloop.config import Settings
 from expertloop.core.errors import DomainError, invalid
-from expertloop.services import aggregation, export_jobs, gold, quality
+from expertloop.services import aggregation, export_worker, gold, quality
 from expertloop.store import Database
 
 quality_app = typer.Typer(help="Consensus, agreement and experts' measured quality.")
@@ -64,7 +64,7 @@ def worker(
 
 
 def _run_exports(database: Database, settings: Settings) -> None:
-    finished = export_jobs.run_pending_exports(
+    finished = export_worker.run_pending_exports(
         sessions=database.scoped,
         now=utc_now,
         directory=settings.export_dir,

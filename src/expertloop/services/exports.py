@@ -4,7 +4,8 @@
 iterator reads the project's items ``store.exports.CHUNK`` at a time, applies the filters,
 gives experts their pseudonyms and hands each item to the format's shaper in
 ``core.exports``; memory does not grow with the project. Writing files is
-``services.export_files``; background jobs are ``services.export_jobs``.
+``services.export_files``; background jobs are ``services.export_jobs`` (queued, followed,
+downloaded) and ``services.export_worker`` (written).
 """
 
 from __future__ import annotations
