@@ -14,7 +14,7 @@ from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState
-from expertloop.store import Database
+from expertloop.store import Database, tallies
 from expertloop.store.prepared import Prepared
 from expertloop.store.tables import Assignment, Item, Judgment
 
@@ -49,6 +49,7 @@ def add_items(
         for start in range(0, len(full), 5000):
             query = insert(Item).returning(Item.id, sort_by_parameter_order=True)
             ids += [row[0] for row in session.execute(query, full[start : start + 5000])]
+        tallies.recount(session, project_id)  # rows written around the queue
         session.commit()
     return ids
 
@@ -84,6 +85,7 @@ def add_had(
             lease_ids = [row[0] for row in session.execute(query, batch)]
             if judged:
                 session.execute(insert(Judgment), _judgments(batch, lease_ids))
+        tallies.recount(session, project_id)
         session.commit()
 
 

@@ -17,7 +17,7 @@ from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
-from sqlalchemy import create_engine, make_url, text
+from sqlalchemy import create_engine, make_url, select, text
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.pool import NullPool
 
@@ -146,8 +146,26 @@ def database(database_url: str) -> Iterator[Database]:
     """The migrated database, emptied after each test (services commit, threads need commits)."""
     db = Database(database_url)
     yield db
-    wipe(db)
-    db.dispose()
+    try:
+        assert_tallies_agree(db)
+    finally:
+        wipe(db)
+        db.dispose()
+
+
+def assert_tallies_agree(database: Database) -> None:
+    """Every project's running counts equal a fresh count of its rows (after every test: the
+    counters change in the transactions that change what they count, whatever a test did)."""
+    from expertloop.store import tallies
+    from expertloop.store.tables import Project
+
+    with database.scoped(write=False) as session:
+        wrong = {
+            project_id: found
+            for project_id in session.scalars(select(Project.id))
+            if (found := tallies.disagreements(session, project_id))
+        }
+    assert not wrong, f"tallies (tally, counted) that disagree with the rows: {wrong}"
 
 
 @dataclass

@@ -195,6 +195,7 @@ def test_dashboard_lists_open_and_locked_work(
             "kind": "label",
             "terms": {"hourly_rate": None, "minutes_per_item": None, "minutes_measured": False},
             "waiting": 3,
+            "waiting_more": False,
             "in_progress": 0,
         }
     ]
@@ -259,3 +260,17 @@ def test_dashboard_is_for_experts_and_reviewers(client: Any, factory: Any) -> No
         person = factory.user(role)
         response = client.get("/api/v1/me/dashboard", headers=person.headers)
         assert response.status_code == status, (role, response.text)
+
+
+def test_dashboard_counts_items_waiting_up_to_a_thousand(client, factory, clock) -> None:
+    lead, expert, other = factory.user("lead"), factory.user(), factory.user()
+    big = factory.project(lead=lead, items=1001)
+    small = factory.project(lead=lead, items=1000)
+    claimed = client.post(f"/api/v1/projects/{small}/claims", headers=other.headers)
+    assert claimed.status_code == 200  # a lease takes one of overlap 1's slots: 999 are open
+    cards = {
+        card["project_id"]: card
+        for card in client.get("/api/v1/me/dashboard", headers=expert.headers).json()["available"]
+    }
+    assert (cards[big]["waiting"], cards[big]["waiting_more"]) == (1000, True)
+    assert (cards[small]["waiting"], cards[small]["waiting_more"]) == (999, False)

@@ -20,7 +20,7 @@ from expertloop.services.export_files import ExportFileFormat, ExportWritten, wr
 from expertloop.services.exports import ExportRequest, open_export
 from expertloop.services.items import import_items
 from expertloop.services.reviews import review_judgment
-from expertloop.store import Database
+from expertloop.store import Database, tallies
 from expertloop.store.quality_tables import Consensus
 from expertloop.store.tables import Item, Judgment
 from export_jobs_kit import judged_pairwise_project, refresh, split_export
@@ -76,6 +76,7 @@ def _review_and_shape(database: Database, factory: Any, project_id: int, clock: 
         session.execute(
             update(Consensus).where(Consensus.item_id == items[3]).values(state="adjudicated")
         )
+        tallies.recount(session, project_id)  # the item made gold above, around the services
         session.commit()
     verdicts = [("revise", {"labels": ["no"]}), ("reject", None)]
     for judgment_id, (verdict, value) in zip(ids[:2], verdicts, strict=True):

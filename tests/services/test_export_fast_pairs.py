@@ -22,7 +22,7 @@ from expertloop.services.export_files import ExportFileFormat, ExportWritten, wr
 from expertloop.services.exports import ExportRequest, open_export
 from expertloop.services.items import import_items
 from expertloop.services.reviews import review_judgment
-from expertloop.store import Database
+from expertloop.store import Database, tallies
 from expertloop.store.quality_tables import Consensus
 from expertloop.store.tables import Item, Judgment
 from export_jobs_kit import refresh, split_export
@@ -109,6 +109,7 @@ def _review_and_shape(database: Database, factory: Any, project_id: int, clock: 
             .where(Judgment.id.in_([j for j, _, _ in reviewed]))
             .values(review_state="pending")
         )
+        tallies.recount(session, project_id)  # the item made gold above, around the services
         session.commit()
     lead = factory.user("lead")
     for judgment_id, verdict, value in reviewed:

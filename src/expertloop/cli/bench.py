@@ -6,7 +6,7 @@ import json
 import os
 import tempfile
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -56,7 +56,15 @@ LoadRateOption = Annotated[
 @bench_app.command("load")
 def load(
     experts: Annotated[int, typer.Option("--experts", "-k", min=1, help="Simulated experts.")] = 8,
-    items: Annotated[int, typer.Option("--items", "-n", min=1, help="Items in the project.")] = 200,
+    items: Annotated[
+        str,
+        typer.Option(
+            "--items",
+            "-n",
+            help="Items in the project; several sizes, comma-separated (10000,1000000), run "
+            "one after the other, each on a project of its own, and are compared side by side.",
+        ),
+    ] = "200",
     overlap: Annotated[int, typer.Option("--overlap", min=1, help="Judgments per item.")] = 1,
     db: LoadDbOption = None,
     url: Annotated[
@@ -67,30 +75,46 @@ def load(
     max_seconds: LoadSecondsOption = 300.0,
     rate: LoadRateOption = None,
 ) -> None:
-    """Drive K experts doing claim then submit until no work is left; print one JSON object."""
+    """Drive K experts doing claim then submit until no work is left; print one JSON object
+    (with several sizes: each size's object under ``sweep``, and the sizes compared)."""
     if db and url:
         raise typer.BadParameter("give --db or --url, not both")
-    config = loadgen.BenchConfig(
-        experts=experts,
-        items=items,
-        overlap=overlap,
-        max_seconds=max_seconds,
-        workers=workers,
-        rate=rate,
-    )
+    sizes = _sizes(items)
+    admin = token or os.environ.get("EXPERTLOOP_ADMIN_TOKEN")
+    if url and not admin:
+        raise typer.BadParameter("--url needs an admin token: --token or $EXPERTLOOP_ADMIN_TOKEN")
+    results = []
+    for size in sizes:
+        config = loadgen.BenchConfig(
+            experts=experts,
+            items=size,
+            overlap=overlap,
+            max_seconds=max_seconds,
+            workers=workers,
+            rate=rate,
+        )
+        results.append(_load_once(config, db=db, url=url, admin=admin or ""))
+        _log(loadgen.summary_line(results[-1]))
+    typer.echo(json.dumps(results[0] if len(results) == 1 else loadgen.sweep(results)))
+
+
+def _load_once(config: loadgen.BenchConfig, *, db: str | None, url: str | None, admin: str) -> Any:
     if url:
-        admin = token or os.environ.get("EXPERTLOOP_ADMIN_TOKEN")
-        if not admin:
-            raise typer.BadParameter(
-                "--url needs an admin token: --token or $EXPERTLOOP_ADMIN_TOKEN"
-            )
-        result = loadgen.run_on_server(url, admin, config)
-    elif db:
-        result = loadgen.run_on_database(db, config)
-    else:
-        with tempfile.TemporaryDirectory(prefix="expertloop-bench-") as folder:
-            result = loadgen.run_on_database(f"sqlite:///{Path(folder) / 'bench.db'}", config)
-    typer.echo(json.dumps(result))
+        return loadgen.run_on_server(url, admin, config)
+    if db:
+        return loadgen.run_on_database(db, config)
+    with tempfile.TemporaryDirectory(prefix="expertloop-bench-") as folder:
+        return loadgen.run_on_database(f"sqlite:///{Path(folder) / 'bench.db'}", config)
+
+
+def _sizes(text: str) -> list[int]:
+    try:
+        sizes = [int(part.replace("_", "")) for part in text.split(",") if part.strip()]
+    except ValueError:
+        sizes = []
+    if not sizes or min(sizes) < 1:
+        raise typer.BadParameter("--items: a count of items, or several comma-separated")
+    return sizes
 
 
 @bench_app.command("quality")

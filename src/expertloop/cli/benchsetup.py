@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
+from itertools import islice
 from pathlib import Path
 from typing import Any
 
@@ -52,15 +53,14 @@ class Target:
     watch_token: str
 
 
-def item_rows(count: int) -> list[dict[str, Any]]:
-    return [
-        {
+def item_rows(count: int) -> Iterator[dict[str, Any]]:
+    """The bench project's items, made one at a time (an import reads them as it goes)."""
+    for index in range(count):
+        yield {
             "external_id": f"bench-{index}",
             "prompt": f"Does the cited trial support claim {index} on dosing in renal failure?",
             "responses": [{"id": "A", "text": f"Answer {index}: yes, see table 2.", "model": "m"}],
         }
-        for index in range(count)
-    ]
 
 
 def label_draft(config: BenchConfig) -> projects.ProjectDraft:
@@ -149,11 +149,9 @@ def seed_over_http(base_url: str, admin_token: str, config: BenchConfig) -> Targ
         project.raise_for_status()
         project_id = int(project.json()["id"])
         rows = item_rows(config.items)
-        for start in range(0, len(rows), 500):
+        while batch := list(islice(rows, 5000)):
             client.post(
-                f"/projects/{project_id}/items",
-                json={"items": rows[start : start + 500]},
-                headers=bearer(lead),
+                f"/projects/{project_id}/items", json={"items": batch}, headers=bearer(lead)
             ).raise_for_status()
     return Target(project_id, tokens, lead)
 

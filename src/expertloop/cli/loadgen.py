@@ -260,6 +260,46 @@ def report(
     }
 
 
+def sweep(results: list[dict[str, Any]]) -> dict[str, Any]:
+    """Runs at several sizes side by side: each run, then each figure per size and the
+    largest size's figures as a ratio of the smallest's."""
+    figures = {
+        "cycles_per_second": [r["cycles_per_second"] for r in results],
+        "claim_p99_ms": [r["latency_ms"]["claim"]["p99"] for r in results],
+        "submit_p99_ms": [r["latency_ms"]["submit"]["p99"] for r in results],
+        "over_collected": [r["over_collected"] for r in results],
+    }
+    first, last = results[0], results[-1]
+    ratios = {
+        "cycles_per_second": _ratio(last["cycles_per_second"], first["cycles_per_second"]),
+        "claim_p99": _ratio(
+            last["latency_ms"]["claim"]["p99"], first["latency_ms"]["claim"]["p99"]
+        ),
+    }
+    if "server_cpu_ms_per_cycle" in first:
+        figures["server_cpu_ms_per_cycle"] = [r["server_cpu_ms_per_cycle"] for r in results]
+    return {
+        "items": [r["items"] for r in results],
+        **figures,
+        "largest_over_smallest": ratios,
+        "sweep": results,
+    }
+
+
+def _ratio(value: float, base: float) -> float | None:
+    return round(value / base, 3) if base else None
+
+
+def summary_line(result: dict[str, Any]) -> str:
+    """One run in a line, for the log while a sweep goes on."""
+    claim, submit = result["latency_ms"]["claim"], result["latency_ms"]["submit"]
+    return (
+        f"{result['items']:>9,} items: {result['cycles_per_second']:7.1f} cycles/s, "
+        f"claim p50/p99 {claim['p50']}/{claim['p99']} ms, submit p99 {submit['p99']} ms, "
+        f"over-collected {result['over_collected']}, errors {sum(result['errors'].values())}"
+    )
+
+
 def client_over_collected(record: Recorder, overlap: int) -> int:
     return sum(1 for ids in record.judged.values() if len(ids) > overlap)
 

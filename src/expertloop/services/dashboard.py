@@ -14,8 +14,11 @@ from expertloop.services.projects import list_projects, ref
 from expertloop.store import Session, taxonomy
 from expertloop.store import eligibility as store
 from expertloop.store import projects as project_store
+from expertloop.store import queue as queue_store
 from expertloop.store.tables import Project
 
+WAITING_CAP = 1000
+"""Items waiting are counted up to this many (a card then says "1,000+")."""
 MEASURED_AFTER = 5
 """Judgments with active time a project needs before its measured minutes replace the lead's
 estimate."""
@@ -36,7 +39,13 @@ class OpenProject:
     project: Project
     terms: Terms
     waiting: int
+    """Open items the expert may take, counted up to ``WAITING_CAP``."""
     in_progress: int
+
+    @property
+    def waiting_more(self) -> bool:
+        """Whether more items wait than ``waiting`` says (the count stopped at its cap)."""
+        return self.waiting >= WAITING_CAP
 
 
 @dataclass(frozen=True)
@@ -94,9 +103,17 @@ def _open_cards(
     session: Session, projects: list[Project], terms: dict[int, Terms], actor: Actor, now: datetime
 ) -> list[OpenProject]:
     ids = [project.id for project in projects]
-    waiting = project_store.count_waiting_items(session, ids, actor.id)
     mine = project_store.count_live_leases_by_project(session, ids, now, expert_id=actor.id)
-    return [OpenProject(p, terms[p.id], waiting.get(p.id, 0), mine.get(p.id, 0)) for p in projects]
+    return [
+        OpenProject(p, terms[p.id], _waiting(session, p.id, actor.id), mine.get(p.id, 0))
+        for p in projects
+    ]
+
+
+def _waiting(session: Session, project_id: int, expert_id: int) -> int:
+    return queue_store.count_claimable(
+        session, project_id=project_id, expert_id=expert_id, cap=WAITING_CAP
+    )
 
 
 def _terms_of(session: Session, projects: list[Project]) -> dict[int, Terms]:

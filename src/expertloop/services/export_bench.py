@@ -26,7 +26,7 @@ from expertloop.core.lifecycles import (
     ProjectStatus,
     Role,
 )
-from expertloop.store import Session
+from expertloop.store import Session, tallies
 from expertloop.store import bench_seed as store
 
 KINDS = ("pairwise",)
@@ -80,6 +80,7 @@ def seed_export_project(
     for start in range(0, items, plan.batch_items):
         indexes = range(start, min(items, start + plan.batch_items))
         _seed_batch(session, _Batch(project_id, plan, experts, now, rng), indexes)
+    tallies.recount(session, project_id)
     session.commit()
     return SeededProject(project_id, items, items * plan.overlap)
 

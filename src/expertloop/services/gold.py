@@ -94,7 +94,7 @@ def _mark(
 ) -> GoldAnswer:
     item = _find_item(session, project, draft, row)
     answer = _checked_answer(session, project, item, draft, row)
-    item.state = ItemState.GOLD.value
+    item_store.set_state(session, item, ItemState.GOLD.value)
     return store.put_gold_answer(
         session,
         {
@@ -159,7 +159,7 @@ def unmark_gold(
         session.commit()
         return  # not gold (any more): nothing to do, as a repeated DELETE expects
     store.remove_gold_answer(session, item_id)
-    item.state = ItemState.OPEN.value
+    item_store.set_state(session, item, ItemState.OPEN.value)
     session.flush()
     move_item_counts(session, item_id)
     audit.record(

@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.pool import NullPool
 
 from expertloop.core.errors import FieldError, Unavailable, invalid
+from expertloop.store import tallies
 from expertloop.store.prepared import compile_all
 
 SQLITE_BUSY_MS = 30_000
@@ -118,6 +119,8 @@ class Database:
             )
             self.reader = self.writer
         self._writes = sessionmaker(self.writer, expire_on_commit=False)
+        event.listen(self._writes, "before_commit", tallies.write_notes)
+        event.listen(self._writes, "after_rollback", tallies.drop_notes)
         self._reads = sessionmaker(self.reader, expire_on_commit=False)
 
     def session(self, *, write: bool = True) -> Session:

@@ -7,12 +7,12 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import AssessmentStatus
+from expertloop.store import tallies
 from expertloop.store.qualifications import ANY_DOMAIN
 from expertloop.store.tables import (
     Assessment,
     AssessmentAttempt,
     AttemptGrant,
-    Judgment,
     Qualification,
     Track,
 )
@@ -56,10 +56,13 @@ def open_assessments(session: Session, expert_id: int) -> list[tuple[Assessment,
 
 
 def measured_seconds(session: Session, project_ids: list[int]) -> dict[int, tuple[float, int]]:
-    """Mean active seconds per submitted judgment and how many judgments it is over."""
-    rows = session.execute(
-        select(Judgment.project_id, func.avg(Judgment.active_seconds), func.count())
-        .where(Judgment.project_id.in_(project_ids), Judgment.active_seconds > 0)
-        .group_by(Judgment.project_id)
-    )
-    return {project_id: (float(mean), int(n)) for project_id, mean, n in rows}
+    """Mean active seconds per submitted judgment and how many judgments it is over (from the
+    projects' tallies)."""
+    return {
+        project_id: (
+            counts[tallies.ACTIVE_MS] / 1000 / counts[tallies.TIMED],
+            counts[tallies.TIMED],
+        )
+        for project_id, counts in tallies.read(session, project_ids).items()
+        if counts[tallies.TIMED]
+    }

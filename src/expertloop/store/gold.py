@@ -78,7 +78,7 @@ def list_gold(session: Session, project_id: int) -> list[tuple[Item, GoldAnswer]
     query = (
         select(Item, GoldAnswer)
         .join(GoldAnswer, GoldAnswer.item_id == Item.id)
-        .where(Item.project_id == project_id)
+        .where(GoldAnswer.project_id == project_id)
         .order_by(Item.id)
     )
     return [(item, answer) for item, answer in session.execute(query)]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterator, Sequence
 from datetime import datetime
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
+from expertloop.store import tallies
 from expertloop.store.tables import Item
 
 CHUNK = 500
@@ -33,8 +35,16 @@ def insert_items(session: Session, rows: list[dict[str, Any]], now: datetime) ->
     for start in range(0, len(rows), CHUNK):
         batch = [{**row, "created_at": now} for row in rows[start : start + CHUNK]]
         session.execute(insert(Item), batch)
+    for (project_id, state), count in Counter((r["project_id"], r["state"]) for r in rows).items():
+        tallies.shift(session, project_id=project_id, key=0, deltas={state: count})
     session.flush()
     return len(rows)
+
+
+def set_state(session: Session, item: Item, state: str) -> None:
+    """Put an item in another state (gold marked or unmarked), its project's tally with it."""
+    tallies.move_state(session, project_id=item.project_id, key=item.id, old=item.state, new=state)
+    item.state = state
 
 
 def get_item(session: Session, item_id: int, *, lock: bool = False) -> Item | None:

@@ -9,6 +9,7 @@ from typing import Any
 from sqlalchemy import bindparam, insert, select
 from sqlalchemy.orm import Session
 
+from expertloop.store import tallies
 from expertloop.store.prepared import Prepared
 from expertloop.store.tables import Item, Judgment
 
@@ -39,6 +40,12 @@ def add_judgment(session: Session, *, values: dict[str, Any], now: datetime) -> 
         _INSERTS[keys] = statement
     inserted = statement.first(session, row)
     assert inserted is not None
+    tallies.add_judgment(
+        session,
+        project_id=row["project_id"],
+        key=row["item_id"],
+        active_seconds=row.get("active_seconds", 0.0),
+    )
     return Judgment(id=inserted[0], **row)  # transient: read, never flushed
 
 

@@ -5,10 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, exists, func, or_, select
+from sqlalchemy import bindparam, func, select
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import ItemState
+from expertloop.store import tallies
 from expertloop.store.tables import (
     LIVE_LEASE,
     Assignment,
@@ -18,6 +19,8 @@ from expertloop.store.tables import (
     Project,
     User,
 )
+
+ITEM_STATES = tuple(state.value for state in ItemState)
 
 
 def add_project(session: Session, *, values: dict[str, Any], now: datetime) -> Project:
@@ -72,22 +75,17 @@ def list_projects(session: Session, *, statuses: list[str] | None = None) -> lis
 
 
 def count_items_by_state(session: Session, project_ids: list[int]) -> dict[tuple[int, str], int]:
-    """Item counts per (project, state) for several projects in one query."""
-    rows = session.execute(
-        select(Item.project_id, Item.state, func.count())
-        .where(Item.project_id.in_(project_ids))
-        .group_by(Item.project_id, Item.state)
-    )
-    return {(project_id, state): count for project_id, state, count in rows}
+    """Item counts per (project, state) for several projects, from their tallies."""
+    return {
+        (project_id, state): counts[state]
+        for project_id, counts in tallies.read(session, project_ids).items()
+        for state in ITEM_STATES
+        if counts[state]
+    }
 
 
 def count_judgments(session: Session, project_id: int) -> int:
-    return (
-        session.scalar(
-            select(func.count()).select_from(Judgment).where(Judgment.project_id == project_id)
-        )
-        or 0
-    )
+    return count_judgments_by_project(session, [project_id]).get(project_id, 0)
 
 
 def count_live_leases(session: Session, project_id: int, now: datetime) -> int:
@@ -108,29 +106,11 @@ def count_live_leases(session: Session, project_id: int, now: datetime) -> int:
 # Dashboards (home and project pages): counts for many projects at once, latest judgments.
 
 
-def count_waiting_items(session: Session, project_ids: list[int], expert_id: int) -> dict[int, int]:
-    """Open items per project that this expert has not had yet nor authored."""
-    had = exists().where(Assignment.item_id == Item.id, Assignment.expert_id == expert_id)
-    rows = session.execute(
-        select(Item.project_id, func.count())
-        .where(
-            Item.project_id.in_(project_ids),
-            Item.state == ItemState.OPEN.value,
-            ~had,
-            or_(Item.author_id.is_(None), Item.author_id != expert_id),
-        )
-        .group_by(Item.project_id)
-    )
-    return {project_id: count for project_id, count in rows}
-
-
 def count_judgments_by_project(session: Session, project_ids: list[int]) -> dict[int, int]:
-    rows = session.execute(
-        select(Judgment.project_id, func.count())
-        .where(Judgment.project_id.in_(project_ids))
-        .group_by(Judgment.project_id)
-    )
-    return {project_id: count for project_id, count in rows}
+    return {
+        project_id: counts[tallies.JUDGMENTS]
+        for project_id, counts in tallies.read(session, project_ids).items()
+    }
 
 
 def count_live_leases_by_project(

@@ -61,6 +61,7 @@ class Consensus(Base):
     __tablename__ = "consensus"
     __table_args__ = (
         Index("ix_consensus_state", "project_id", "state", "item_id"),
+        Index("ix_consensus_project", "project_id", "item_id"),
         Index("ix_consensus_queue", "state", "item_id"),
     )
     item_id: Mapped[int] = mapped_column(

@@ -16,6 +16,7 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import (
+    Integer,
     bindparam,
     func,
     insert,
@@ -29,6 +30,7 @@ from sqlalchemy.orm.attributes import set_committed_value
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState, ReviewState, item_state
 from expertloop.core.routing import STARTED_WINDOW, TIER_ORDER
+from expertloop.store import tallies
 from expertloop.store.prepared import Prepared, columns_of
 from expertloop.store.tables import LIVE_LEASE, Assignment, Item, Judgment, Project
 
@@ -78,7 +80,7 @@ _MOVE_COUNTS = Prepared(
         leases_count=Item.leases_count + bindparam("leases"),
         judgments_count=Item.judgments_count + bindparam("judgments"),
     )
-    .returning(Item.overlap, Item.judgments_count, Item.leases_count, Item.state)
+    .returning(Item.overlap, Item.judgments_count, Item.leases_count, Item.state, Item.project_id)
 )
 _SET_STATE = Prepared(
     update(Item).where(Item.id == bindparam("item_id")).values(state=bindparam("state"))
@@ -224,6 +226,21 @@ def expire_leases(session: Session, *, project_id: int, now: datetime) -> int:
     return len(expired)
 
 
+_CLAIMABLE = select(func.count()).select_from(
+    select(Item.id)
+    .where(*_OPEN_IN_TIER, *_ELIGIBLE)
+    .limit(bindparam("cap", type_=Integer(), literal_execute=True))
+    .subquery()
+)
+
+
+def count_claimable(session: Session, *, project_id: int, expert_id: int, cap: int) -> int:
+    """How many open items this expert may take, counted up to ``cap``: the walk stops there,
+    so a dashboard pays for ``cap`` index entries, not for the project's size."""
+    params = {"project_id": project_id, "expert_id": expert_id, "cap": cap}
+    return int(session.scalar(_CLAIMABLE, params) or 0)
+
+
 def lock_next_item(session: Session, *, project_id: int, expert_id: int) -> Item | None:
     """Lock the first open item this expert may take, in routing order (``core.routing``),
     skipping locked rows: each tier is one indexed statement that stops at its first match.
@@ -262,6 +279,7 @@ def add_assignment(
     _UPDATE_ITEM.execute(
         session, {"item_id": item.id, "leases_count": leases, "state": state, "started": True}
     )
+    tallies.move_state(session, project_id=item.project_id, key=item.id, old=item.state, new=state)
     for name, value in (("leases_count", leases), ("state", state), ("started", True)):
         set_committed_value(item, name, value)
     return assignment
@@ -284,12 +302,13 @@ def move_item_counts(session: Session, item_id: int, *, leases: int = 0, judgmen
     row = _MOVE_COUNTS.first(session, values)
     if row is None:
         raise LookupError(f"item {item_id} does not exist")
-    overlap, judgments_count, leases_count, current = row
+    overlap, judgments_count, leases_count, current, project_id = row
     state = item_state(
         overlap=overlap, judgments=judgments_count, leases=leases_count, current=current
     ).value
     if state != current:
         _SET_STATE.execute(session, {"item_id": item_id, "state": state})
+        tallies.move_state(session, project_id=project_id, key=item_id, old=current, new=state)
     return state
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import (
+    BigInteger,
     Boolean,
     ForeignKey,
     Index,
@@ -344,6 +345,19 @@ class Invitation(Base):
     expires_at: Mapped[datetime]
     used_at: Mapped[datetime | None]
     user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+
+
+class Tally(Base):
+    """One share of a project's running count (``store.tallies``): items in a state, judgments,
+    their active time. Kept in ``SHARDS`` rows per name so concurrent writers rarely meet."""
+
+    __tablename__ = "tallies"
+    project_id: Mapped[int] = mapped_column(
+        ForeignKey("projects.id", ondelete="CASCADE"), primary_key=True
+    )
+    name: Mapped[str] = mapped_column(String(20), primary_key=True)
+    shard: Mapped[int] = mapped_column(Integer, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger, default=0)
 
 
 # The quality and export tables live in their own modules; importing them here registers them

@@ -49,6 +49,7 @@ def my_dashboard(session: SessionDep, actor: CurrentActor, now: NowDep) -> Dashb
             OpenProjectPublic(
                 **_project_fields(card.project, card.terms),
                 waiting=card.waiting,
+                waiting_more=card.waiting_more,
                 in_progress=card.in_progress,
             )
             for card in found.available

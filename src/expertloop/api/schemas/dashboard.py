@@ -22,7 +22,13 @@ class OpenProjectPublic(BaseModel):
     name: str
     kind: str
     terms: TermsPublic
-    waiting: int = Field(description="Open items this expert has not had yet")
+    waiting: int = Field(
+        description="Open items this expert has not had yet, counted up to 1,000 (see waiting_more)"
+    )
+    waiting_more: bool = Field(
+        description="true when 1,000 or more items wait: the count stops there, so the "
+        "dashboard costs the same for any project size"
+    )
     in_progress: int = Field(description="This expert's live leases (0 or 1)")
 
 
