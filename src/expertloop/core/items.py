@@ -50,7 +50,46 @@ def read_items(
     Raises:
         Invalid: ``items.invalid`` naming every bad row and field; nothing is accepted.
     """
-    drafts: list[ItemDraft] = []
+    checked = check_items(rows, kind=kind, spec=spec, first_row=first_row)
+    if checked.errors:
+        raise invalid("items.invalid", checked.errors)
+    return [draft for _, draft in checked.drafts]
+
+
+@dataclass(frozen=True)
+class CheckedItems:
+    """A batch of rows read: the drafts of its good rows, each with its row index, and the
+    errors of the others (each naming its row and field, in row order)."""
+
+    drafts: list[tuple[int, ItemDraft]]
+    errors: list[FieldError]
+
+
+def check_items(
+    rows: Iterable[Mapping[str, Any]], *, kind: TaskKind, spec: dict[str, Any], first_row: int = 0
+) -> CheckedItems:
+    """Validate a batch of raw item rows, keeping the good ones and naming the bad ones.
+
+    Args:
+        rows: raw mappings, as decoded from JSON or CSV.
+        kind: the project's task kind, which checks kind-specific rules (e.g. two responses).
+        spec: the project's normalised spec.
+        first_row: index of the first row, so errors name rows of the whole file.
+
+    Returns:
+        The drafts of the rows without errors and the errors of the others. A row repeating
+        the external id of an earlier good row of the batch is an error.
+
+    Example:
+        >>> from expertloop.core.kinds import get_kind
+        >>> rows = [{"prompt": "a", "external_id": "x"}, {"prompt": "", "external_id": "y"}]
+        >>> checked = check_items(rows, kind=get_kind("label"), spec={}, first_row=10)
+        >>> [(row, draft.external_id) for row, draft in checked.drafts]
+        [(10, 'x')]
+        >>> [(e.row, e.field, e.message) for e in checked.errors]
+        [(11, 'prompt', 'must not be empty')]
+    """
+    drafts: list[tuple[int, ItemDraft]] = []
     errors: list[FieldError] = []
     seen: set[str] = set()
     for offset, row in enumerate(rows):
@@ -68,10 +107,8 @@ def read_items(
         if draft is not None and not row_errors:
             if draft.external_id is not None:
                 seen.add(draft.external_id)
-            drafts.append(draft)
-    if errors:
-        raise invalid("items.invalid", errors)
-    return drafts
+            drafts.append((index, draft))
+    return CheckedItems(drafts, errors)
 
 
 def _read_item(
