@@ -3,6 +3,7 @@ Label Studio JSON); ``export PROJECT`` is in ``cli.exports``."""
 
 from __future__ import annotations
 
+import gc
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -68,6 +69,9 @@ def import_file(
         choices = "|".join(f.value for f in FileFormat)
         raise bad_input("format", f"cannot tell the format of {file.name}; use --format {choices}")
     pairs = _parse_field_map(field_map or [], mapping, fmt, split)
+    # The modules loaded are about a million objects; left to the cyclic collector, each of
+    # its full passes (set off by the rows an import allocates) walks them all again.
+    gc.freeze()
     with open_database(db) as database:
         with database.scoped(write=False) as session:
             try:

@@ -199,22 +199,46 @@ def iter_text_file(
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
         for _ in read(text, parsed):
-            advance(raw.tell())
-            if batch_rows is not None and len(parsed) >= batch_rows:
+            if batch_rows is not None and len(parsed.rows) + len(parsed.errors) >= batch_rows:
+                advance(raw.tell())
                 parts += 1
                 yield parsed.take()
+        advance(raw.tell())
     if parsed or not parts:
         yield parsed.take()
 
 
 def _read_jsonl(text: Iterable[str], parsed: ParsedFile) -> Iterator[None]:
     for number, line in enumerate(text, start=1):
-        if line.strip():
+        if line and not line.isspace():
             try:
-                parsed.add(json.loads(line), number)
+                parsed.add(decode_line(line), number)
             except json.JSONDecodeError as error:
                 parsed.error(number, "json", f"not valid JSON: {error.msg} (column {error.colno})")
         yield
+
+
+_SCAN: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # json.loads's C scanner
+_WHITESPACE = " \t\n\r"
+
+
+def decode_line(line: str) -> Any:
+    """``json.loads(line)``, without its Python steps around the C scanner for the usual line
+    (a value from its first character, then only whitespace); any other line goes to
+    ``json.loads`` itself, so values and errors are the same.
+
+    Raises:
+        json.JSONDecodeError: the line is not JSON.
+    """
+    if line[:1] in _WHITESPACE or line.startswith("\ufeff"):
+        return json.loads(line)
+    try:
+        value, end = _SCAN(line, 0)
+    except StopIteration:
+        return json.loads(line)
+    if end != len(line) and line[end:].strip(_WHITESPACE):
+        return json.loads(line)
+    return value
 
 
 @dataclass(frozen=True)

@@ -111,20 +111,36 @@ def check_items(
     return CheckedItems(drafts, errors)
 
 
-def _read_item(
-    row: Mapping[str, Any], *, kind: TaskKind, spec: dict[str, Any], index: int
-) -> tuple[ItemDraft | None, list[FieldError]]:
-    if not isinstance(row, Mapping):
-        return None, [FieldError(field="item", message="must be an object", row=index)]
-    errors = [
+def _is_mapping(value: object) -> bool:
+    """``isinstance(value, Mapping)``, quick for the usual plain dict."""
+    return type(value) is dict or isinstance(value, Mapping)
+
+
+def _is_blank(text: str) -> bool:
+    """``not text.strip()`` without copying the text."""
+    return not text or text.isspace()
+
+
+def _unknown_fields(row: Mapping[str, Any], index: int) -> list[FieldError]:
+    if ITEM_KEYS.issuperset(row):
+        return []
+    return [
         FieldError(field=key, message="unknown field", row=index)
         for key in sorted(set(row) - ITEM_KEYS)
     ]
+
+
+def _read_item(
+    row: Mapping[str, Any], *, kind: TaskKind, spec: dict[str, Any], index: int
+) -> tuple[ItemDraft | None, list[FieldError]]:
+    if not _is_mapping(row):
+        return None, [FieldError(field="item", message="must be an object", row=index)]
+    errors = _unknown_fields(row, index)
     external_id = row.get("external_id")
     if isinstance(external_id, int) and not isinstance(external_id, bool):
         external_id = str(external_id)
     if external_id is not None and (
-        not isinstance(external_id, str) or not external_id.strip() or len(external_id) > 200
+        not isinstance(external_id, str) or _is_blank(external_id) or len(external_id) > 200
     ):
         errors.append(FieldError("external_id", "must be a non-empty string of at most 200", index))
     prompt = _read_prompt(row.get("prompt"), index, errors)
@@ -134,19 +150,19 @@ def _read_item(
     responses = _read_responses(row.get("responses", []), index, errors)
     metadata = row.get("metadata")
     metadata = {} if metadata is None else metadata
-    if not isinstance(metadata, Mapping):
+    if not _is_mapping(metadata):
         errors.append(FieldError("metadata", "must be an object", index))
     data = row.get("data")
     data = {} if data is None else data
-    if not isinstance(data, Mapping):
+    if not _is_mapping(data):
         errors.append(FieldError("data", "must be an object", index))
     priority = row.get("priority", 0)
     if isinstance(priority, bool) or not isinstance(priority, int) or abs(priority) > 1_000_000:
         errors.append(FieldError("priority", "must be an integer from -1000000 to 1000000", index))
     if not errors:
+        data = dict(data)
         errors.extend(
-            FieldError(e.field, e.message, index)
-            for e in kind.check_item(spec, responses, dict(data))
+            FieldError(e.field, e.message, index) for e in kind.check_item(spec, responses, data)
         )
     if errors:
         return None, errors
@@ -166,7 +182,7 @@ def _read_prompt(
     prompt: object, index: int, errors: list[FieldError]
 ) -> str | list[dict[str, str]] | None:
     if isinstance(prompt, str):
-        if not prompt.strip():
+        if _is_blank(prompt):
             errors.append(FieldError("prompt", "must not be empty", index))
         elif len(prompt) > MAX_TEXT_CHARS:
             errors.append(
@@ -201,24 +217,27 @@ def _read_responses(
         errors.append(FieldError("responses", f"must be a list of at most {MAX_RESPONSES}", index))
         return []
     result: list[dict[str, Any]] = []
+    ids: set[str] = set()
     for position, response in enumerate(responses):
-        where = f"responses[{position}]"
-        if not isinstance(response, Mapping):
-            errors.append(FieldError(where, "must be an object", index))
+        if not _is_mapping(response):
+            errors.append(FieldError(f"responses[{position}]", "must be an object", index))
             continue
-        for key in sorted(set(response) - RESPONSE_KEYS):
-            errors.append(FieldError(f"{where}.{key}", "unknown field", index))
+        if not RESPONSE_KEYS.issuperset(response):
+            for key in sorted(set(response) - RESPONSE_KEYS):
+                errors.append(FieldError(f"responses[{position}].{key}", "unknown field", index))
         text = response.get("text")
         if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
-            errors.append(FieldError(f"{where}.text", "must be a string", index))
-        response_id = response.get("id", chr(ord("A") + position))
+            errors.append(FieldError(f"responses[{position}].text", "must be a string", index))
+        response_id = response["id"] if "id" in response else chr(ord("A") + position)
         if not isinstance(response_id, str | int) or isinstance(response_id, bool):
-            errors.append(FieldError(f"{where}.id", "must be a string", index))
-        elif any(r["id"] == str(response_id) for r in result):
-            errors.append(FieldError(f"{where}.id", f"repeats the id {response_id!r}", index))
+            errors.append(FieldError(f"responses[{position}].id", "must be a string", index))
+        elif str(response_id) in ids:
+            message = f"repeats the id {response_id!r}"
+            errors.append(FieldError(f"responses[{position}].id", message, index))
         model = response.get("model")
         if model is not None and not isinstance(model, str):
-            errors.append(FieldError(f"{where}.model", "must be a string", index))
+            errors.append(FieldError(f"responses[{position}].model", "must be a string", index))
+        ids.add(str(response_id))
         result.append({"id": str(response_id), "text": text, "model": model})
     return result
 

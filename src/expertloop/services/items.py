@@ -144,8 +144,8 @@ class _Import:
         errors = [*checked.errors, *taken]
         named = [FieldError(e.field, e.message, _number(batch, e.row)) for e in errors]
         self.problems.extend(sorted([*batch.problems, *named], key=_row))
-        rows = [_item_row(project, draft) for draft in drafts]
-        self.created += store.insert_items(session, rows, self.now)
+        shared = _new_item(project)
+        self.created += store.insert_items(session, drafts, shared=shared, now=self.now)
 
     def _taken(
         self, session: Session, drafts: list[tuple[int, ItemDraft]]
@@ -176,17 +176,10 @@ def _row(error: FieldError) -> int:
     return -1 if error.row is None else error.row
 
 
-def _item_row(project: Project, draft: ItemDraft) -> dict[str, Any]:
-    """The stored row of a new item: every slot open, nothing started."""
+def _new_item(project: Project) -> dict[str, Any]:
+    """What every new item of the project starts with: every slot open, nothing started."""
     return {
         "project_id": project.id,
-        "external_id": draft.external_id,
-        "prompt": draft.prompt,
-        "context": draft.context,
-        "responses": draft.responses,
-        "data": draft.data,
-        "metadata_": draft.metadata,
-        "priority": draft.priority,
         "overlap": project.overlap,
         "state": ItemState.OPEN.value,
         "started": False,

@@ -1,38 +1,41 @@
 """Items: the bulk insert of an import, and look-ups.
 
 An import stores tens of thousands of items a second, so its insert bypasses the ORM: a JSON
-value becomes the text the ORM writes (``json_text.dumps``, the same as ``json.dumps``), every
-other value goes through its column type's own bind processor (UTC datetimes, booleans), and the
-rows go straight to the driver of the session's transaction: ``executemany`` of one prepared
-statement on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL (psycopg 3; the server reads the JSON
-text into ``jsonb`` as it reads the ORM's).
+value becomes the text the ORM writes (``json_text.dumps``, the same as ``json.dumps``), the
+values every item shares go through their column types' own bind processors once (UTC
+datetimes, booleans), and the rows go straight to the driver of the session's transaction:
+``executemany`` of one prepared statement on SQLite, ``COPY ... FROM STDIN`` on PostgreSQL
+(psycopg 3; the server reads the JSON text into ``jsonb`` as it reads the ORM's).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, Column, Dialect, Table, Text, bindparam, func, select
+from sqlalchemy import Dialect, Table, Text, bindparam, func, select
 from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.orm import Session
 
+from expertloop.core.items import ItemDraft
 from expertloop.store.json_text import dumps
 from expertloop.store.prepared import raise_as_sqlalchemy
 from expertloop.store.tables import Item
 
 CHUNK = 500
-Processor = Callable[[Any], Any] | None
+LOOKUP_CHUNK = 5_000
+"""External ids looked up per query on SQLite (under its limit of 32,766 parameters)."""
 _ITEMS = Item.__table__
 assert isinstance(_ITEMS, Table)
-INSERTED = (
-    *(c for c in _ITEMS.columns if c.name not in ("id", "author_id", "created_at")),
-    _ITEMS.c.created_at,
-)
-"""The columns an import fills, ``created_at`` last (``author_id`` stays null: imported items
-have none)."""
-_KEYS = {column.name: column.key for column in INSERTED} | {"metadata": "metadata_"}
+OWN = ("external_id", "prompt", "context", "responses", "data", "metadata", "priority")
+"""The columns each draft fills (its attributes of the same names), in order; the JSON ones
+(prompt, responses, data, metadata) go in as text."""
+_OTHERS = (*OWN, "id", "author_id", "created_at")
+SHARED = (*(c for c in _ITEMS.columns if c.name not in _OTHERS), _ITEMS.c.created_at)
+"""The columns every item of an insert shares (``author_id`` stays null: imported items have
+none)."""
+INSERTED = tuple(_ITEMS.c[name] for name in OWN) + SHARED
 
 
 def existing_external_ids(
@@ -46,7 +49,7 @@ def find_external_ids(
     session: Session, project_id: int, external_ids: Sequence[str]
 ) -> dict[str, int]:
     """The project's items among ``external_ids``: external id to item id (one query on
-    PostgreSQL, one per ``CHUNK`` ids on SQLite)."""
+    PostgreSQL, one per ``LOOKUP_CHUNK`` ids on SQLite)."""
     found: dict[str, int] = {}
     if session.get_bind().dialect.name == "postgresql":
         ids = bindparam("ids", list(external_ids), type_=ARRAY(Text))
@@ -55,8 +58,8 @@ def find_external_ids(
         )
         found.update((str(key), int(item_id)) for key, item_id in session.execute(query))
         return found
-    for start in range(0, len(external_ids), CHUNK):
-        chunk = list(external_ids[start : start + CHUNK])
+    for start in range(0, len(external_ids), LOOKUP_CHUNK):
+        chunk = list(external_ids[start : start + LOOKUP_CHUNK])
         query = select(Item.external_id, Item.id).where(
             Item.project_id == project_id, Item.external_id.in_(chunk)
         )
@@ -70,17 +73,22 @@ def last_item_id(session: Session, project_id: int) -> int:
     return int(session.scalar(query) or 0)
 
 
-def insert_items(session: Session, rows: Sequence[Mapping[str, Any]], now: datetime) -> int:
-    """Insert many new items (mappings keyed by ``Item``'s attributes, ``created_at`` set to
-    ``now``) in the session's transaction; returns how many. Nothing is flushed or loaded.
+def insert_items(
+    session: Session, drafts: Sequence[ItemDraft], *, shared: Mapping[str, Any], now: datetime
+) -> int:
+    """Insert one item per draft in the session's transaction; returns how many.
+
+    ``shared`` holds the values of the other columns, the same for every item (``project_id``,
+    ``overlap``, ``state``... by attribute name); ``created_at`` is ``now``. Nothing is loaded
+    into the session.
     """
-    if not rows:
+    if not drafts:
         return 0
     session.flush()  # what the session holds goes in first, as with the ORM
     connection = session.connection()
     dialect = connection.dialect
     driver = connection.connection.driver_connection
-    values = _values(rows, now, _processors(dialect))
+    values = _values(drafts, _bound({**shared, "created_at": now}, dialect))
     try:
         if dialect.name == "postgresql":
             _copy(driver, values)
@@ -88,48 +96,35 @@ def insert_items(session: Session, rows: Sequence[Mapping[str, Any]], now: datet
             _executemany(driver, values)
     except dialect.loaded_dbapi.Error as error:
         raise_as_sqlalchemy(connection, "INSERT INTO items", None, error)
-    return len(rows)
+    return len(drafts)
 
 
-_PROCESSORS: dict[Dialect, tuple[Processor, ...]] = {}
+def _bound(shared: Mapping[str, Any], dialect: Dialect) -> tuple[Any, ...]:
+    """The shared values in ``SHARED`` order, as their column types bind them."""
+    expected = {column.key for column in SHARED}
+    if set(shared) != expected:  # a bug in the caller, not the user's mistake
+        raise ValueError(f"shared values must be {sorted(expected)}, not {sorted(shared)}")
+    values = []
+    for column in SHARED:
+        process = column.type.dialect_impl(dialect).bind_processor(dialect)
+        value = shared[column.key]
+        values.append(value if process is None or value is None else process(value))
+    return tuple(values)
 
 
-def _processors(dialect: Dialect) -> tuple[Processor, ...]:
-    found = _PROCESSORS.get(dialect)
-    if found is None:
-        found = tuple(_processor(column, dialect) for column in INSERTED)
-        _PROCESSORS[dialect] = found
-    return found
-
-
-def _processor(column: Column[Any], dialect: Dialect) -> Processor:
-    kind = column.type.dialect_impl(dialect)
-    if isinstance(kind, JSON):
-        return dumps
-    return kind.bind_processor(dialect)
-
-
-def _values(
-    rows: Sequence[Mapping[str, Any]], now: datetime, processors: tuple[Processor, ...]
-) -> Iterator[tuple[Any, ...]]:
-    """Each row's values in ``INSERTED`` order, as its column types bind them."""
-    keys = [_KEYS[column.name] for column in INSERTED]
-    stamped = len(keys) - 1
-    process_now = processors[stamped]
-    stamp = now if process_now is None else process_now(now)
-    converted = [
-        (index, process)
-        for index, process in enumerate(processors)
-        if process is not None and index != stamped
-    ]
-    for row in rows:
-        values = [row[key] for key in keys[:stamped]]
-        values.append(stamp)
-        for index, process in converted:
-            value = values[index]
-            if value is not None:
-                values[index] = process(value)
-        yield tuple(values)
+def _values(drafts: Sequence[ItemDraft], shared: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+    """Each draft's values in ``INSERTED`` order: its own (JSON as text), then the shared."""
+    for draft in drafts:
+        yield (
+            draft.external_id,
+            dumps(draft.prompt),
+            draft.context,
+            dumps(draft.responses),
+            dumps(draft.data),
+            dumps(draft.metadata),
+            draft.priority,
+            *shared,
+        )
 
 
 def _names() -> str:
