@@ -47,7 +47,9 @@ def test_bench_import_reports_each_size(tmp_path: Path, file_format: str, sizes:
             "items",
             "file_mib",
             "seconds",
+            "cpu_seconds",
             "items_per_second",
+            "items_per_cpu_second",
             "process_seconds",
             "peak_rss_mib",
         }

@@ -116,11 +116,17 @@ def test_dumps_writes_what_json_dumps_writes() -> None:
         dumps({"a": {1, 2}})
 
 
-def test_a_taken_external_id_fails_the_insert_as_an_integrity_error(
+def test_a_taken_external_id_undoes_that_insert_only(
     database: Database, factory: Any, clock: Any
 ) -> None:
     project_id = factory.project(kind="label")
+    new = ItemDraft(external_id="new", prompt="n", context=None, responses=[])
     with database.scoped() as session:
         insert_items(session, drafts(), shared=shared(project_id), now=clock())
-        with pytest.raises(IntegrityError):
-            insert_items(session, drafts()[:1], shared=shared(project_id), now=clock())
+        with pytest.raises(IntegrityError):  # the first row goes in, the second fails
+            insert_items(session, [new, *drafts()[:1]], shared=shared(project_id), now=clock())
+        assert insert_items(session, iter([new]), shared=shared(project_id), now=clock()) == 1
+        assert insert_items(session, [], shared=shared(project_id), now=clock()) == 0
+        session.commit()
+    ids = [row[0] for row in read_back(database, project_id)]
+    assert ids == [HARD, None, "new"]  # the failed insert was undone, the transaction went on

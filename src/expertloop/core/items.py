@@ -6,7 +6,7 @@ and a priority. A batch is accepted whole or not at all; every error names its r
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -91,24 +91,31 @@ def check_items(
     """
     drafts: list[tuple[int, ItemDraft]] = []
     errors: list[FieldError] = []
+    for index, draft, row_errors in read_each(rows, kind=kind, spec=spec, first_row=first_row):
+        if draft is None:
+            errors.extend(row_errors)
+        else:
+            drafts.append((index, draft))
+    return CheckedItems(drafts, errors)
+
+
+def read_each(
+    rows: Iterable[Mapping[str, Any]], *, kind: TaskKind, spec: dict[str, Any], first_row: int = 0
+) -> Iterator[tuple[int, ItemDraft | None, list[FieldError]]]:
+    """Validate raw item rows one at a time, as they are asked for (``check_items`` for a
+    stream): each row's index and its draft, or None and its errors. A row repeating the
+    external id of an earlier good row is an error."""
     seen: set[str] = set()
     for offset, row in enumerate(rows):
         index = first_row + offset
         draft, row_errors = _read_item(row, kind=kind, spec=spec, index=index)
-        if draft is not None and draft.external_id is not None and draft.external_id in seen:
-            row_errors.append(
-                FieldError(
-                    field="external_id",
-                    message=f"repeats {draft.external_id!r}, used by an earlier row",
-                    row=index,
-                )
-            )
-        errors.extend(row_errors)
-        if draft is not None and not row_errors:
-            if draft.external_id is not None:
-                seen.add(draft.external_id)
-            drafts.append((index, draft))
-    return CheckedItems(drafts, errors)
+        if draft is not None and draft.external_id is not None:
+            if draft.external_id in seen:
+                message = f"repeats {draft.external_id!r}, used by an earlier row"
+                yield index, None, [FieldError("external_id", message, index)]
+                continue
+            seen.add(draft.external_id)
+        yield index, draft, row_errors
 
 
 def _is_mapping(value: object) -> bool:

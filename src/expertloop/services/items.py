@@ -1,9 +1,10 @@
 """Use case: import items into a project, all or nothing, from a stream of batches.
 
-One transaction for the whole import, however long: each batch is validated, checked against
-the external ids the project already has (which include those of earlier batches of this
-import, stored in the same transaction) and stored as it comes, so memory holds one batch. A
-bad row anywhere and nothing is committed; the errors name every bad row and field.
+One transaction for the whole import, however long: each batch is validated and stored as it
+comes, so memory holds one batch. The unique external id of a project is the database's to
+keep: a batch that repeats one the project has (those of earlier batches of this import
+included) is undone and looked at again to name the rows. A bad row anywhere and nothing is
+committed; the errors name every bad row and field.
 """
 
 from __future__ import annotations
@@ -15,12 +16,12 @@ from itertools import islice
 from typing import Any
 
 from expertloop.core.errors import FieldError, invalid
-from expertloop.core.items import ItemDraft, check_items
-from expertloop.core.kinds import get_kind
+from expertloop.core.items import ItemDraft, check_items, read_each
+from expertloop.core.kinds import TaskKind, get_kind
 from expertloop.core.lifecycles import ItemState
 from expertloop.core.policies import Actor
 from expertloop.services.projects import get_project_or_raise
-from expertloop.store import Session, audit
+from expertloop.store import IntegrityError, Session, audit
 from expertloop.store import items as store
 from expertloop.store.tables import Project
 
@@ -132,20 +133,42 @@ class _Import:
     created: int = 0
     problems: list[FieldError] = field(default_factory=list)
 
+    @property
+    def kind(self) -> TaskKind:
+        return get_kind(self.project.kind)
+
     def store(self, session: Session, batch: ItemBatch) -> None:
-        """Validate the batch, refuse external ids already stored, store the rest.
+        """Validate the batch as it is stored; when an external id is taken (the insert is
+        undone), validate it again, name the taken ids and store the rest.
 
         Good rows are stored even after a problem (the import will be rolled back), so that
         a later row repeating their external id is still found.
         """
-        project = self.project
-        checked = check_items(batch.rows, kind=get_kind(project.kind), spec=project.spec)
-        taken, drafts = self._taken(session, checked.drafts)
-        errors = [*checked.errors, *taken]
+        errors: list[FieldError] = []
+        shared = _new_item(self.project)
+        try:
+            created = store.insert_items(
+                session, self._drafts(batch, errors), shared=shared, now=self.now
+            )
+        except IntegrityError:
+            checked = check_items(batch.rows, kind=self.kind, spec=self.project.spec)
+            taken, drafts = self._taken(session, checked.drafts)
+            if not taken:
+                raise  # not an external id: a bug or a race, not the rows' fault
+            errors = [*checked.errors, *taken]
+            created = store.insert_items(session, drafts, shared=shared, now=self.now)
         named = [FieldError(e.field, e.message, _number(batch, e.row)) for e in errors]
         self.problems.extend(sorted([*batch.problems, *named], key=_row))
-        shared = _new_item(project)
-        self.created += store.insert_items(session, drafts, shared=shared, now=self.now)
+        self.created += created
+
+    def _drafts(self, batch: ItemBatch, errors: list[FieldError]) -> Iterator[ItemDraft]:
+        """The batch's good drafts as they are read; the errors of the others go to
+        ``errors``."""
+        for _, draft, row_errors in read_each(batch.rows, kind=self.kind, spec=self.project.spec):
+            if draft is None:
+                errors.extend(row_errors)
+            else:
+                yield draft
 
     def _taken(
         self, session: Session, drafts: list[tuple[int, ItemDraft]]

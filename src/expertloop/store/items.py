@@ -10,7 +10,7 @@ datetimes, booleans), and the rows go straight to the driver of the session's tr
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -74,29 +74,31 @@ def last_item_id(session: Session, project_id: int) -> int:
 
 
 def insert_items(
-    session: Session, drafts: Sequence[ItemDraft], *, shared: Mapping[str, Any], now: datetime
+    session: Session, drafts: Iterable[ItemDraft], *, shared: Mapping[str, Any], now: datetime
 ) -> int:
-    """Insert one item per draft in the session's transaction; returns how many.
+    """Insert one item per draft in the session's transaction, all or none of them; returns
+    how many.
 
-    ``shared`` holds the values of the other columns, the same for every item (``project_id``,
-    ``overlap``, ``state``... by attribute name); ``created_at`` is ``now``. Nothing is loaded
-    into the session.
+    ``drafts`` is read as the rows are sent (on PostgreSQL the server stores rows while the
+    next are made). ``shared`` holds the values of the other columns, the same for every item
+    (``project_id``, ``overlap``, ``state``... by attribute name); ``created_at`` is ``now``.
+    Nothing is loaded into the session.
+
+    Raises:
+        IntegrityError: an external id the project has (or a missing project); the insert is
+            undone to its savepoint and the transaction goes on.
     """
-    if not drafts:
-        return 0
-    session.flush()  # what the session holds goes in first, as with the ORM
-    connection = session.connection()
-    dialect = connection.dialect
-    driver = connection.connection.driver_connection
-    values = _values(drafts, _bound({**shared, "created_at": now}, dialect))
-    try:
-        if dialect.name == "postgresql":
-            _copy(driver, values)
-        else:
-            _executemany(driver, values)
-    except dialect.loaded_dbapi.Error as error:
-        raise_as_sqlalchemy(connection, "INSERT INTO items", None, error)
-    return len(drafts)
+    with session.begin_nested():  # flushes what the session holds first, as the ORM would
+        connection = session.connection()  # opens the savepoint
+        dialect = connection.dialect
+        driver = connection.connection.driver_connection
+        values = _values(drafts, _bound({**shared, "created_at": now}, dialect))
+        try:
+            if dialect.name == "postgresql":
+                return _copy(driver, values)
+            return _executemany(driver, values)
+        except dialect.loaded_dbapi.Error as error:
+            raise_as_sqlalchemy(connection, "INSERT INTO items", None, error)
 
 
 def _bound(shared: Mapping[str, Any], dialect: Dialect) -> tuple[Any, ...]:
@@ -112,7 +114,7 @@ def _bound(shared: Mapping[str, Any], dialect: Dialect) -> tuple[Any, ...]:
     return tuple(values)
 
 
-def _values(drafts: Sequence[ItemDraft], shared: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
+def _values(drafts: Iterable[ItemDraft], shared: tuple[Any, ...]) -> Iterator[tuple[Any, ...]]:
     """Each draft's values in ``INSERTED`` order: its own (JSON as text), then the shared."""
     for draft in drafts:
         yield (
@@ -131,19 +133,23 @@ def _names() -> str:
     return ", ".join(f'"{column.name}"' for column in INSERTED)
 
 
-def _executemany(driver: Any, values: Iterator[tuple[Any, ...]]) -> None:
+def _executemany(driver: Any, values: Iterator[tuple[Any, ...]]) -> int:
     marks = ", ".join("?" for _ in INSERTED)
     cursor = driver.cursor()
     try:
         cursor.executemany(f"INSERT INTO items ({_names()}) VALUES ({marks})", values)
+        return max(int(cursor.rowcount), 0)  # -1 when nothing was sent
     finally:
         cursor.close()
 
 
-def _copy(driver: Any, values: Iterator[tuple[Any, ...]]) -> None:
+def _copy(driver: Any, values: Iterator[tuple[Any, ...]]) -> int:
+    count = 0
     with driver.cursor() as cursor, cursor.copy(f"COPY items ({_names()}) FROM STDIN") as copy:
         for row in values:
             copy.write_row(row)
+            count += 1
+    return count
 
 
 def get_item(session: Session, item_id: int, *, lock: bool = False) -> Item | None:
