@@ -193,6 +193,8 @@ class GoldTurn:
         if self.record is not None:
             self.record.claims += 1
             self.record.gold_claims += int(gold)
+            if gold and self.item is not None:
+                self.record.gold_cursor = self.item.id
 
 
 def gold_turn(session: Session, *, project: Project, expert_id: int, now: datetime) -> GoldTurn:
@@ -204,9 +206,11 @@ def gold_turn(session: Session, *, project: Project, expert_id: int, now: dateti
         session, project_id=project.id, expert_id=expert_id, now=now
     )
     due = gold_due(policy.gold, claims=record.claims, gold_claims=record.gold_claims)
-    item = (
-        store.next_gold_item(session, project_id=project.id, expert_id=expert_id) if due else None
-    )
+    item = None
+    if due:
+        item = store.next_gold_item(
+            session, project_id=project.id, expert_id=expert_id, cursor=record.gold_cursor
+        )
     return GoldTurn(record, item)
 
 

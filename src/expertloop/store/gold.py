@@ -2,33 +2,55 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from sqlalchemy import bindparam, delete, exists, func, or_, select
 from sqlalchemy.orm import Session
 
 from expertloop.core.lifecycles import ItemState
 from expertloop.store.tables import Assignment, GoldAnswer, Item
 
-_NEXT_GOLD = (
-    select(Item)
-    .where(
-        Item.project_id == bindparam("project_id"),
-        Item.state == ItemState.GOLD.value,
-        ~exists().where(
-            Assignment.item_id == Item.id, Assignment.expert_id == bindparam("expert_id")
-        ),
-        or_(Item.author_id.is_(None), Item.author_id != bindparam("expert_id")),
+
+def _next_gold(after: bool) -> Any:
+    """The first gold item this expert has not had, with an id above (``after``) or at most
+    ``cursor``, in id order through ``ix_items_state``."""
+    beyond = Item.id > bindparam("cursor") if after else Item.id <= bindparam("cursor")
+    return (
+        select(Item)
+        .where(
+            Item.project_id == bindparam("project_id"),
+            Item.state == ItemState.GOLD.value,
+            beyond,
+            ~exists().where(
+                Assignment.item_id == Item.id, Assignment.expert_id == bindparam("expert_id")
+            ),
+            or_(Item.author_id.is_(None), Item.author_id != bindparam("expert_id")),
+        )
+        .order_by(Item.id)
+        .limit(1)
+        .execution_options(populate_existing=True)
     )
-    .order_by(Item.id)
-    .limit(1)
-    .execution_options(populate_existing=True)
-)
 
 
-def next_gold_item(session: Session, *, project_id: int, expert_id: int) -> Item | None:
-    """The first gold item this expert has not had. Gold has no overlap to protect, so no lock:
-    the (item, expert) uniqueness of leases is what keeps one expert from getting it twice."""
-    params = {"project_id": project_id, "expert_id": expert_id}
-    return session.scalars(_NEXT_GOLD, params).first()
+_NEXT_GOLD_AFTER, _NEXT_GOLD_UP_TO = _next_gold(True), _next_gold(False)
+
+
+def next_gold_item(
+    session: Session, *, project_id: int, expert_id: int, cursor: int = 0
+) -> Item | None:
+    """The first gold item this expert has not had after ``cursor`` (the last gold item they
+    were served), else the first at or before it (gold marked later on an older item).
+
+    An expert is served gold in id order, so the items after the cursor are new to them and
+    the first look finds one at once, however many gold items they answered; the look back
+    reads the gold items they had only when none is left after the cursor. Gold has no overlap
+    to protect, so no lock: the (item, expert) uniqueness of leases keeps one expert from
+    getting it twice."""
+    params = {"project_id": project_id, "expert_id": expert_id, "cursor": cursor}
+    found = session.scalars(_NEXT_GOLD_AFTER, params).first()
+    if found is None and cursor > 0:
+        found = session.scalars(_NEXT_GOLD_UP_TO, params).first()
+    return found
 
 
 def get_gold_answer(session: Session, item_id: int) -> GoldAnswer | None:

@@ -8,8 +8,9 @@ from typing import Any
 from sqlalchemy import bindparam, exists, func, or_, select
 from sqlalchemy.orm import Session
 
-from expertloop.core.lifecycles import AssignmentStatus, ItemState
+from expertloop.core.lifecycles import ItemState
 from expertloop.store.tables import (
+    LIVE_LEASE,
     Assignment,
     GuidelineVersion,
     Item,
@@ -96,7 +97,7 @@ def count_live_leases(session: Session, project_id: int, now: datetime) -> int:
             .select_from(Assignment)
             .where(
                 Assignment.project_id == project_id,
-                Assignment.status == "active",
+                LIVE_LEASE,
                 Assignment.expires_at > now,
             )
         )
@@ -138,7 +139,7 @@ def count_live_leases_by_project(
     """Unexpired active leases per project, of one expert when ``expert_id`` is given."""
     query = select(Assignment.project_id, func.count()).where(
         Assignment.project_id.in_(project_ids),
-        Assignment.status == AssignmentStatus.ACTIVE.value,
+        LIVE_LEASE,
         Assignment.expires_at > now,
     )
     if expert_id is not None:

@@ -48,6 +48,8 @@ class ExpertQuality(Base):
     window_answered: Mapped[int] = mapped_column(Integer, default=0)
     window_correct: Mapped[int] = mapped_column(Integer, default=0)
     reliability: Mapped[float | None]
+    gold_cursor: Mapped[int] = mapped_column(Id, default=0, server_default="0")
+    """The last gold item served to the expert: the next gold pick starts after it."""
     clarity_sum: Mapped[float] = mapped_column(default=0.0)
     clarity_count: Mapped[int] = mapped_column(Integer, default=0)
     updated_at: Mapped[datetime]

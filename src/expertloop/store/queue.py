@@ -3,23 +3,34 @@
 PostgreSQL: rows are locked with ``FOR UPDATE SKIP LOCKED`` so concurrent claimers never wait
 on, nor take, the same free slot; items are locked in id order to keep sweeps deadlock-free.
 SQLite: the whole write transaction holds the single writer lock (``BEGIN IMMEDIATE``), and
-SQLAlchemy drops ``FOR UPDATE`` there. The claim reads one row from the ``ix_items_claim``
-index, so its cost does not grow with the number of items.
+SQLAlchemy drops ``FOR UPDATE`` there. A claim walks the ``ix_items_claim`` index
+``(project_id, state, started, priority DESC, id)`` in the routing order of one tier and stops at
+the first item the expert may take: its cost does not grow with the number of items, nor with
+the expert's history (``core.routing`` bounds the started items it looks at).
 """
 
 from __future__ import annotations
 
 from collections import Counter
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import and_, bindparam, exists, func, insert, or_, select, update
+from sqlalchemy import (
+    bindparam,
+    func,
+    insert,
+    literal_column,
+    or_,
+    select,
+    update,
+)
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.attributes import set_committed_value
 
 from expertloop.core.lifecycles import AssignmentStatus, ItemState, ReviewState, item_state
-from expertloop.core.routing import CLAIM_ORDER
+from expertloop.core.routing import STARTED_WINDOW, TIER_ORDER
 from expertloop.store.prepared import Prepared, columns_of
-from expertloop.store.tables import Assignment, Item, Judgment, Project
+from expertloop.store.tables import LIVE_LEASE, Assignment, Item, Judgment, Project
 
 ACTIVE = AssignmentStatus.ACTIVE.value
 
@@ -34,29 +45,30 @@ _LEASE_IN_PROJECT = Prepared(
     .where(Assignment.id == bindparam("assignment_id"))
     .with_for_update(key_share=True, of=Assignment)
 )
+_OWN_LIVE_LEASE = (
+    select(func.min(Assignment.id))
+    .where(
+        Assignment.expert_id == bindparam("expert_id"),
+        Assignment.project_id == bindparam("project_id"),
+        LIVE_LEASE,
+        Assignment.expires_at > bindparam("now"),
+    )
+    .scalar_subquery()
+)
 _PROJECT_AND_LIVE_LEASE = Prepared(
     select(*columns_of(Project), *columns_of(Assignment))
-    .outerjoin(
-        Assignment,
-        and_(
-            Assignment.project_id == Project.id,
-            Assignment.expert_id == bindparam("expert_id"),
-            Assignment.status == ACTIVE,
-            Assignment.expires_at > bindparam("now"),
-        ),
-    )
+    .outerjoin(Assignment, Assignment.id == _OWN_LIVE_LEASE)
     .where(Project.id == bindparam("project_id"))
-    .order_by(Assignment.id)
-    .limit(1)
 )
+# No ORDER BY: the item counters are moved in item order afterwards (``expire_leases``), and
+# SKIP LOCKED never waits, so the sweep cannot deadlock.
 _EXPIRED = Prepared(
     select(Assignment.id, Assignment.item_id)
     .where(
         Assignment.project_id == bindparam("project_id"),
-        Assignment.status == ACTIVE,
+        LIVE_LEASE,
         Assignment.expires_at <= bindparam("now"),
     )
-    .order_by(Assignment.item_id)
     .with_for_update(skip_locked=True, key_share=True)
 )
 _MOVE_COUNTS = Prepared(
@@ -71,25 +83,72 @@ _MOVE_COUNTS = Prepared(
 _SET_STATE = Prepared(
     update(Item).where(Item.id == bindparam("item_id")).values(state=bindparam("state"))
 )
-_NEXT_ITEM = Prepared(
-    select(*columns_of(Item))
-    .where(
-        Item.project_id == bindparam("project_id"),
-        Item.state == ItemState.OPEN.value,
-        ~exists().where(
-            Assignment.item_id == Item.id, Assignment.expert_id == bindparam("expert_id")
-        ),
-        or_(Item.author_id.is_(None), Item.author_id != bindparam("expert_id")),
-    )
-    .order_by(
-        *[
-            getattr(Item, name).desc() if descending else getattr(Item, name).asc()
-            for name, descending in CLAIM_ORDER
-        ]
-    )
-    .limit(1)
-    .with_for_update(skip_locked=True, key_share=True)
+
+
+def _sql_literal(value: str | int) -> Any:
+    """A constant written into the SQL itself, not bound: PostgreSQL plans a prepared claim
+    once for all calls, and only a written ``state = 'open'`` and ``LIMIT 1`` let that plan
+    rely on the claim index's order."""
+    return literal_column(f"'{value}'" if isinstance(value, str) else str(int(value)))
+
+
+_OPEN_IN_TIER = (
+    Item.project_id == bindparam("project_id"),
+    Item.state == _sql_literal(ItemState.OPEN.value),
 )
+# OFFSET 0 keeps "had it already" a probe of the (item, expert) unique index per candidate:
+# PostgreSQL would otherwise plan it as an anti-join that reads all the expert's leases.
+_HAD: Any = (
+    select(literal_column("1"))
+    .where(Assignment.item_id == Item.id, Assignment.expert_id == bindparam("expert_id"))
+    .offset(_sql_literal(0))
+)
+_ELIGIBLE = (
+    ~_HAD.exists(),
+    or_(Item.author_id.is_(None), Item.author_id != bindparam("expert_id")),
+)
+
+
+def _in_tier_order(columns: Any) -> list[Any]:
+    """``TIER_ORDER`` over ``columns`` (the items table's, or a subquery's)."""
+    return [
+        getattr(columns, name).desc() if descending else getattr(columns, name).asc()
+        for name, descending in TIER_ORDER
+    ]
+
+
+def _next_in_tier(*, started: bool, window: int | None = None) -> Prepared:
+    """The first item of one routing tier this expert may take, locked, skipping locked rows;
+    with ``window``, only among the tier's first ``window`` items."""
+    tier = (*_OPEN_IN_TIER, Item.started.is_(started))
+    query = select(*columns_of(Item)).order_by(*_in_tier_order(Item))
+    if window is not None:
+        # The window is read from the index alone and drives the look-ups (SQLite sorts its
+        # at most ``window`` rows): the claim never walks the tier past it.
+        first = select(Item.id, Item.priority).where(*tier).order_by(*_in_tier_order(Item))
+        near = first.limit(_sql_literal(window)).subquery("near")
+        query = (
+            select(*columns_of(Item))
+            .select_from(near.join(Item, Item.id == near.c.id))
+            .order_by(*_in_tier_order(near.c))
+        )
+    # The tier's conditions stay on the locked rows themselves: PostgreSQL checks them again on
+    # a row that another claim changed after this one's snapshot.
+    return Prepared(
+        query.where(*tier, *_ELIGIBLE)
+        .limit(_sql_literal(1))
+        .with_for_update(skip_locked=True, key_share=True, of=Item)
+    )
+
+
+CLAIM_TIERS = (
+    _next_in_tier(started=True, window=STARTED_WINDOW),
+    _next_in_tier(started=False),
+    _next_in_tier(started=True),
+)
+"""The claim's statements in ``core.routing`` order: started items in the window, fresh items,
+started items beyond the window (which the third statement reaches only when the first two found
+nothing, so it may read the window's items again)."""
 _LEASE_COLUMNS = (
     "project_id",
     "item_id",
@@ -166,12 +225,17 @@ def expire_leases(session: Session, *, project_id: int, now: datetime) -> int:
 
 
 def lock_next_item(session: Session, *, project_id: int, expert_id: int) -> Item | None:
-    """Lock the first open item this expert may take, in routing order, skipping locked rows.
+    """Lock the first open item this expert may take, in routing order (``core.routing``),
+    skipping locked rows: each tier is one indexed statement that stops at its first match.
 
     The item comes back transient (read, never flushed): ``add_assignment`` writes its counters.
     """
     params = {"project_id": project_id, "expert_id": expert_id}
-    return _NEXT_ITEM.first_as(Item, session, params)
+    for statement in CLAIM_TIERS:
+        item = statement.first_as(Item, session, params)
+        if item is not None:
+            return item
+    return None
 
 
 def add_assignment(

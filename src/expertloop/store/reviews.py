@@ -42,6 +42,10 @@ def count_earlier_judgments(
             Judgment.project_id == project_id,
             Judgment.id < before_id,
         )
+        # in index order (``ix_judgments_expert``): a planner that guesses the expert has many
+        # judgments would otherwise scan the table for the first few, and read all of it for a
+        # new expert, who has none
+        .order_by(Judgment.id.desc())
         .limit(cap)
         .subquery()
     )

@@ -16,6 +16,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    literal_column,
+    text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -134,8 +136,8 @@ class Item(Base):
     __tablename__ = "items"
     __table_args__ = (
         UniqueConstraint("project_id", "external_id"),
-        Index("ix_items_claim", "project_id", "state", "started", "priority", "id"),
         Index("ix_items_project", "project_id", "id"),
+        Index("ix_items_state", "project_id", "state", "id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
@@ -155,12 +157,39 @@ class Item(Base):
     created_at: Mapped[datetime]
 
 
+# The claim walks this index in routing order (``store.queue``): its columns and directions are
+# the claim's WHERE and ORDER BY, so no claim sorts or scans the open items.
+Index(
+    "ix_items_claim",
+    Item.project_id,
+    Item.state,
+    Item.started,
+    Item.priority.desc(),
+    Item.id,
+)
+
+
 class Assignment(Base):
     __tablename__ = "assignments"
     __table_args__ = (
         UniqueConstraint("item_id", "expert_id"),
-        Index("ix_assignments_sweep", "project_id", "status", "expires_at"),
-        Index("ix_assignments_resume", "expert_id", "project_id", "status"),
+        # Only live leases, however many a project has had: the sweep of expired ones and the
+        # live counts (by project), the resume of an expert's own (by expert). A query reaches
+        # them by writing ``LIVE_LEASE`` itself (a bound value cannot be matched to them).
+        Index(
+            "ix_assignments_live",
+            "project_id",
+            "expires_at",
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+        Index(
+            "ix_assignments_expert_live",
+            "expert_id",
+            "project_id",
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
@@ -174,12 +203,17 @@ class Assignment(Base):
     ended_at: Mapped[datetime | None]
 
 
+LIVE_LEASE = Assignment.status == literal_column("'active'")
+"""A lease is live (``AssignmentStatus.ACTIVE``), written as the partial indexes' own condition."""
+
+
 class Judgment(Base):
     __tablename__ = "judgments"
     __table_args__ = (
         UniqueConstraint("expert_id", "idempotency_key"),
         Index("ix_judgments_project", "project_id", "id"),
         Index("ix_judgments_review", "project_id", "review_state", "id"),
+        Index("ix_judgments_expert", "project_id", "expert_id", "id"),
     )
     id: Mapped[int] = mapped_column(Id, primary_key=True, autoincrement=True)
     project_id: Mapped[int] = mapped_column(ForeignKey("projects.id", ondelete="CASCADE"))
