@@ -138,6 +138,9 @@ def test_reading_stops_after_too_many_problems(
     lines = result.stderr.splitlines()
     assert lines[0] == "error [items.invalid]: 4 problem(s) in items.jsonl; nothing was imported"
     assert lines[-1] == "  reading stopped at line 4; the rest of the file was not checked"
+    path = write_jsonl(tmp_path / "items.jsonl", [{"prompt": ""}] * 4)  # read to its end
+    result = cli("import", str(factory.project(kind="label")), str(path))
+    assert result.stderr.splitlines()[-1] == "  line 4, prompt: must not be empty"
 
 
 @pytest.mark.usefixtures("small_batches")

@@ -105,7 +105,7 @@ def _store(database: Database, project_id: int, parts: _Parts, progress: _Import
     except SourceError as error:
         raise bad_input(error.field, error.message) from None
     except DomainError as error:
-        stopped = None if parts.done else parts.line
+        stopped = parts.stopped_at()
         raise report_file_errors(error, error.errors, parts.file, stopped_at=stopped) from None
 
 
@@ -140,6 +140,14 @@ class _Parts:
         self._first = next(self._parts, None)
         if self._first is None or not self._first:
             raise bad_input("file", f"{self.file} has no items")
+
+    def stopped_at(self) -> int | None:
+        """The last line read when the file was not read to its end (one more part is read to
+        tell); None when it was."""
+        if self.done:
+            return None
+        line = self.line
+        return None if next(self._parts, None) is None else line
 
     def __iter__(self) -> Iterator[ParsedFile]:
         if self._first is not None:
