@@ -18,6 +18,7 @@ MAX_RESPONSES = 9
 MAX_TEXT_CHARS = 1_000_000
 ITEM_KEYS = {"external_id", "prompt", "context", "responses", "data", "metadata", "priority"}
 RESPONSE_KEYS = {"id", "text", "model"}
+_ID_TYPES = (str, int)
 
 
 @dataclass(frozen=True)
@@ -168,9 +169,8 @@ def _read_item(
         errors.append(FieldError("priority", "must be an integer from -1000000 to 1000000", index))
     if not errors:
         data = dict(data)
-        errors.extend(
-            FieldError(e.field, e.message, index) for e in kind.check_item(spec, responses, data)
-        )
+        problems = kind.check_item(spec, responses, data)
+        errors.extend(FieldError(e.field, e.message, index) for e in problems)
     if errors:
         return None, errors
     draft = ItemDraft(
@@ -180,7 +180,7 @@ def _read_item(
         responses=responses,
         metadata=dict(metadata),
         priority=int(priority),
-        data=dict(data),
+        data=data,  # a copy already
     )
     return draft, []
 
@@ -226,7 +226,7 @@ def _read_responses(
     result: list[dict[str, Any]] = []
     ids: set[str] = set()
     for position, response in enumerate(responses):
-        if not _is_mapping(response):
+        if type(response) is not dict and not isinstance(response, Mapping):
             errors.append(FieldError(f"responses[{position}]", "must be an object", index))
             continue
         if not RESPONSE_KEYS.issuperset(response):
@@ -236,16 +236,17 @@ def _read_responses(
         if not isinstance(text, str) or len(text) > MAX_TEXT_CHARS:
             errors.append(FieldError(f"responses[{position}].text", "must be a string", index))
         response_id = response["id"] if "id" in response else chr(ord("A") + position)
-        if not isinstance(response_id, str | int) or isinstance(response_id, bool):
+        key = str(response_id)
+        if not isinstance(response_id, _ID_TYPES) or isinstance(response_id, bool):
             errors.append(FieldError(f"responses[{position}].id", "must be a string", index))
-        elif str(response_id) in ids:
+        elif key in ids:
             message = f"repeats the id {response_id!r}"
             errors.append(FieldError(f"responses[{position}].id", message, index))
         model = response.get("model")
         if model is not None and not isinstance(model, str):
             errors.append(FieldError(f"responses[{position}].model", "must be a string", index))
-        ids.add(str(response_id))
-        result.append({"id": str(response_id), "text": text, "model": model})
+        ids.add(key)
+        result.append({"id": key, "text": text, "model": model})
     return result
 
 
