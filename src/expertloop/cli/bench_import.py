@@ -2,13 +2,14 @@
 
 A benchmark, not a test. For each size of the sweep, a file of that many pairwise items is
 written (JSONL, CSV or Parquet), a project is created for it, and the file is imported by
-``expertloop import`` in a fresh Python process, whose peak resident memory is its own
-(``ru_maxrss`` from ``wait4``). The child times the command from its start (migration check,
-reading, validating, storing, commit) to its end, so the interpreter's start is left out
-(``process_seconds`` has it in), and counts the CPU the command used (``cpu_seconds``: on a
-busy machine, items per CPU second say what the code costs where items per second say what
-the machine gave it). ``--src`` runs the child on another checkout's ``src`` (the
-same command of an older commit, for before and after figures).
+``expertloop import`` in a fresh Python process, whose peak resident memory is its own (its
+``VmHWM``, counted from its ``exec``; ``ru_maxrss`` from ``wait4`` would count this process's
+memory, forked before the ``exec``, and serves only where there is no ``/proc``). The child
+times the command from its start (migration check, reading, validating, storing, commit) to
+its end, so the interpreter's start is left out (``process_seconds`` has it in), and counts the
+CPU the command used (``cpu_seconds``: on a busy machine, items per CPU second say what the
+code costs where items per second say what the machine gave it). ``--src`` runs the child on
+another checkout's ``src`` (the same command of an older commit, for before and after figures).
 
 With ``--api`` the items go instead through ``POST /api/v1/projects/{id}/items``, 10,000 per
 request, to one server process started for the run; its peak memory is its ``VmHWM``.
@@ -45,13 +46,17 @@ API_BATCH = 10_000
 WORDS = ("the", "trial", "dose", "renal", "patient", "claim", "evidence", "cohort", "outcome")
 CHILD = """
 import json, sys, time
-started = time.perf_counter()
 from expertloop.cli.main import app
 url, project, path = sys.argv[1:4]
-imported, cpu = time.perf_counter(), time.process_time()
+started, cpu = time.perf_counter(), time.process_time()
 app(["import", project, path, "--db", url], standalone_mode=False)
-done, cpu = time.perf_counter(), time.process_time() - cpu
-print(json.dumps({"seconds": done - imported, "cpu_seconds": cpu, "start": imported - started}))
+seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+try:
+    with open("/proc/self/status") as status:
+        peak = int(status.read().split("VmHWM:")[1].split()[0])
+except (OSError, IndexError):
+    peak = None
+print(json.dumps({"seconds": seconds, "cpu_seconds": cpu, "peak_kib": peak}))
 """
 
 
@@ -187,7 +192,7 @@ def _import_in_child(url: str, project_id: int, path: Path, src: Path | None) ->
     with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
         started = time.perf_counter()
         child = subprocess.Popen(command, env=env, stdout=out, stderr=err)
-        _, status, usage = os.wait4(child.pid, 0)  # the child's own peak memory
+        _, status, usage = os.wait4(child.pid, 0)
         wall = time.perf_counter() - started
         child.returncode = os.waitstatus_to_exitcode(status)
         out.seek(0)
@@ -196,7 +201,7 @@ def _import_in_child(url: str, project_id: int, path: Path, src: Path | None) ->
             raise RuntimeError(f"the import failed: {err.read().decode(errors='replace')[-2000:]}")
         timing = json.loads(out.read().decode().strip().splitlines()[-1])
     items = int(path.stem.rsplit("-", 1)[1])
-    peak_kib = usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)
+    peak_kib = timing["peak_kib"] or usage.ru_maxrss / (1024 if sys.platform == "darwin" else 1)
     return {
         "seconds": round(timing["seconds"], 2),
         "cpu_seconds": round(timing["cpu_seconds"], 2),
