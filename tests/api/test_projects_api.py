@@ -95,3 +95,26 @@ def test_missing_project_is_404_not_422(client: Any, factory: Any) -> None:
 def test_openapi_is_served(client: Any) -> None:
     spec = client.get("/api/v1/openapi.json").json()
     assert "/api/v1/projects/{project_id}/claims" in spec["paths"]
+
+
+def test_import_takes_10000_items_in_one_request(client: Any, factory: Any, database: Any) -> None:
+    lead = factory.user("lead")
+    project_id = factory.project(lead=lead, kind="pairwise")
+    pair = [{"text": "yes"}, {"id": "B", "text": "no", "model": None}]
+    rows = [{"external_id": f"r{n}", "prompt": f"Q{n}", "responses": pair} for n in range(10_000)]
+    url = f"/api/v1/projects/{project_id}/items"
+    response = client.post(url, json={"items": rows}, headers=lead.headers)
+    assert response.status_code == 201, response.text[:500]
+    assert response.json() == {"created": 10_000}
+    with database.scoped() as session:
+        found = item_store.existing_external_ids(session, project_id, ["r0", "r9999", "r10000"])
+    assert found == {"r0", "r9999"}
+    too_many = client.post(url, json={"items": [*rows, rows[0]]}, headers=lead.headers)
+    assert too_many.status_code == 422 and too_many.json()["code"] == "request.invalid"
+    repeated = [{**row, "external_id": f"s{n}"} for n, row in enumerate(rows)]
+    repeated[9_999]["external_id"] = "s1"  # in the second batch the import reads
+    again = client.post(url, json={"items": repeated}, headers=lead.headers)
+    assert again.status_code == 422
+    assert again.json()["errors"] == [
+        {"row": 9_999, "field": "external_id", "message": "repeats 's1', used by an earlier row"}
+    ]

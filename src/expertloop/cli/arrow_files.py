@@ -1,6 +1,7 @@
 """Reading Arrow-based item sources: Parquet files and Hugging Face datasets saved on disk.
 
-Both are read with pyarrow one record batch at a time; each row becomes a dict (structs become
+Both are read with pyarrow one record batch at a time and handed on in batches of rows as they
+are asked for (``iter_*``), so an import holds one batch; each row becomes a dict (structs become
 objects, lists lists; dates and times ISO texts, decimals texts) numbered from 1. A dataset saved
 with ``datasets.Dataset.save_to_disk`` is a directory holding ``state.json`` (which names its
 Arrow stream files under ``_data_files``) and ``dataset_info.json``; a ``DatasetDict`` is a
@@ -34,8 +35,11 @@ def is_hf_dataset(path: Path) -> bool:
     return path.is_dir() and ((path / HF_STATE).is_file() or (path / HF_SPLITS).is_file())
 
 
-def read_parquet(path: Path, advance: Callable[[int], None]) -> ParsedFile:
-    """Every row of a Parquet file; ``advance`` gets an estimate of the bytes read.
+def iter_parquet(
+    path: Path, advance: Callable[[int], None], *, batch_rows: int
+) -> Iterator[ParsedFile]:
+    """The rows of a Parquet file in batches of ``batch_rows``, each read when asked for;
+    ``advance`` gets an estimate of the bytes read.
 
     Raises:
         OSError: the file cannot be opened or read.
@@ -47,39 +51,43 @@ def read_parquet(path: Path, advance: Callable[[int], None]) -> ParsedFile:
         raise SourceError("file", f"{path.name} is not a Parquet file ({error})") from None
     total = max(source.metadata.num_rows, 1)
     size = path.stat().st_size
-    parsed = ParsedFile()
     with source:
         batches = source.iter_batches(batch_size=BATCH_ROWS)
-        _add_batches(parsed, _guarded(batches, path), lambda done: advance(size * done // total))
-    return parsed
+        rows = _Rows(lambda done: advance(size * done // total))
+        yield from rows.parts(_guarded(batches, path), batch_rows)
+        yield from rows.rest()
 
 
-def read_hf_dataset(path: Path, split: str | None, advance: Callable[[int], None]) -> ParsedFile:
-    """Every row of a dataset saved with ``save_to_disk`` (``split`` of a ``DatasetDict``).
+def iter_hf_dataset(
+    path: Path, split: str | None, advance: Callable[[int], None], *, batch_rows: int
+) -> Iterator[ParsedFile]:
+    """The rows of a dataset saved with ``save_to_disk`` (``split`` of a ``DatasetDict``) in
+    batches of ``batch_rows``, each read when asked for.
 
     Raises:
         OSError: a file cannot be opened or read.
         SourceError: the directory is not a saved dataset, or ``split`` is wrong.
     """
-    parsed = ParsedFile()
+    rows = _Rows(lambda _: None)
     done = 0
     for file in hf_data_files(path, split):
-        _read_arrow_stream(file, parsed, partial(_shifted, advance, done))
+        with pa.memory_map(str(file)) as stream:
+            try:
+                reader = ipc.open_stream(stream)
+            except pa.ArrowException as error:
+                raise SourceError("file", f"{file.name} is not an Arrow stream ({error})") from None
+            rows.tick = partial(_at, stream, partial(_shifted, advance, done))
+            yield from rows.parts(_guarded(iter(reader), file), batch_rows)
         done += file.stat().st_size
-    return parsed
+    yield from rows.rest()
 
 
 def _shifted(advance: Callable[[int], None], before: int, at: int) -> None:
     advance(before + at)
 
 
-def _read_arrow_stream(file: Path, parsed: ParsedFile, advance: Callable[[int], None]) -> None:
-    with pa.memory_map(str(file)) as stream:
-        try:
-            reader = ipc.open_stream(stream)
-        except pa.ArrowException as error:
-            raise SourceError("file", f"{file.name} is not an Arrow stream ({error})") from None
-        _add_batches(parsed, _guarded(iter(reader), file), lambda _: advance(stream.tell()))
+def _at(stream: Any, advance: Callable[[int], None], _: int) -> None:
+    advance(stream.tell())
 
 
 def hf_data_files(path: Path, split: str | None) -> list[Path]:
@@ -129,17 +137,32 @@ def _guarded(batches: Iterator[pa.RecordBatch], file: Path) -> Iterator[pa.Recor
         raise SourceError("file", f"cannot read {file.name}: {error}") from None
 
 
-def _add_batches(
-    parsed: ParsedFile, batches: Iterator[pa.RecordBatch], tick: Callable[[int], None]
-) -> None:
-    for batch in batches:
-        for row in batch.to_pylist():
-            number = len(parsed.rows) + len(parsed.errors) + 1
-            try:
-                parsed.add({key: plain(value) for key, value in row.items()}, number)
-            except TypeError as error:
-                parsed.error(number, "row", str(error))
-        tick(len(parsed.rows) + len(parsed.errors))
+class _Rows:
+    """Rows of Arrow record batches gathered into parts, numbered from 1 across the source;
+    ``tick`` gets the number of rows read after each record batch."""
+
+    def __init__(self, tick: Callable[[int], None]) -> None:
+        self.tick = tick
+        self.part = ParsedFile()
+        self.count = 0
+
+    def parts(self, batches: Iterator[pa.RecordBatch], batch_rows: int) -> Iterator[ParsedFile]:
+        """The parts of ``batch_rows`` rows filled from ``batches`` (what is left waits for
+        the next source, or for ``rest``)."""
+        for batch in batches:
+            for row in batch.to_pylist():
+                self.count += 1
+                try:
+                    self.part.add({key: plain(value) for key, value in row.items()}, self.count)
+                except TypeError as error:
+                    self.part.error(self.count, "row", str(error))
+            self.tick(self.count)
+            if len(self.part) >= batch_rows:
+                yield self.part.take()
+
+    def rest(self) -> Iterator[ParsedFile]:
+        if self.part or not self.count:
+            yield self.part.take()
 
 
 def plain(value: Any) -> Any:

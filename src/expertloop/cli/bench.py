@@ -10,7 +10,7 @@ from typing import Annotated, Any
 
 import typer
 
-from expertloop.cli import bench_export, loadgen, simulate
+from expertloop.cli import bench_export, bench_import, loadgen, simulate
 from expertloop.cli.common import fail
 from expertloop.config import Settings
 from expertloop.core.errors import DomainError
@@ -229,6 +229,31 @@ def export_bench(
         except DomainError as error:
             raise fail(error) from None
     typer.echo(json.dumps(result))
+
+
+@bench_app.command("import")
+def import_bench(
+    items: Annotated[str, typer.Option("--items", "-n", help="Sizes, comma-separated.")] = (
+        "100000,1000000"
+    ),
+    file_format: Annotated[
+        str, typer.Option("--format", help="File written and imported: jsonl, csv, parquet.")
+    ] = "jsonl",
+    api: Annotated[bool, typer.Option("--api", help="Post the items through the API.")] = False,
+    src: Annotated[
+        Path | None, typer.Option("--src", help="Import with the package under this src/.")
+    ] = None,
+    db: Annotated[
+        str | None, typer.Option("--db", help="Database; default a temporary SQLite file.")
+    ] = None,
+) -> None:
+    """Write N items and import them in a fresh process per size; items/s and peak memory."""
+    sizes = tuple(int(size) for size in items.replace("_", "").split(",") if size.strip())
+    _names(file_format, ("jsonl", "csv", "parquet"), "--format")
+    config = bench_import.ImportBenchConfig(sizes, file_format, api, src)
+    with tempfile.TemporaryDirectory(prefix="expertloop-bench-import-") as folder:
+        url = db or f"sqlite:///{Path(folder) / 'bench.db'}"
+        typer.echo(json.dumps(bench_import.run_import_bench(url, Path(folder), config, _log)))
 
 
 def register(app: typer.Typer) -> None:

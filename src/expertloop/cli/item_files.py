@@ -1,5 +1,9 @@
 """Reading item files (JSONL, CSV, Label Studio JSON) into raw rows, each with its line.
 
+Files are read as a stream of batches (``ParsedFile`` parts of ``batch_rows`` records), so an
+import holds one batch of a file at a time; ``read_*`` functions join the batches of a whole
+(small) file.
+
 JSONL: one item object per line, the shape of the JSON API (``external_id``, ``prompt``,
 ``context``, ``responses``, ``data``, ``metadata``, ``priority``); blank lines are skipped.
 
@@ -16,7 +20,7 @@ import csv
 import io
 import json
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from enum import StrEnum
 from functools import partial
@@ -79,6 +83,26 @@ class ParsedFile:
     def error(self, line: int, field_name: str, message: str) -> None:
         self.errors.append(FieldError(field_name, message, line))
 
+    def __len__(self) -> int:
+        """Records read: rows and rows that could not be read."""
+        return len(self.rows) + len(self.errors)
+
+    def take(self) -> ParsedFile:
+        """What was read so far, moved to a new ``ParsedFile``; this one is left empty."""
+        taken = ParsedFile(self.rows, self.lines, self.errors)
+        self.rows, self.lines, self.errors = [], [], []
+        return taken
+
+    @classmethod
+    def joined(cls, parts: Iterable[ParsedFile]) -> ParsedFile:
+        """The parts of one file as one."""
+        whole = cls()
+        for part in parts:
+            whole.rows.extend(part.rows)
+            whole.lines.extend(part.lines)
+            whole.errors.extend(part.errors)
+        return whole
+
     def on_lines(self, errors: Iterable[FieldError]) -> list[FieldError]:
         """Errors naming row indexes of ``rows`` renamed to the file lines they came from."""
         return [
@@ -87,10 +111,16 @@ class ParsedFile:
         ]
 
 
-def read_item_file(
-    path: Path, fmt: FileFormat, advance: Callable[[int], None], *, raw: bool = False
-) -> ParsedFile:
-    """Read a whole JSONL or CSV file; ``advance`` gets the bytes read so far.
+def iter_item_file(
+    path: Path,
+    fmt: FileFormat,
+    advance: Callable[[int], None],
+    *,
+    raw: bool = False,
+    batch_rows: int,
+) -> Iterator[ParsedFile]:
+    """A JSONL or CSV file in batches of ``batch_rows`` records, read as they are asked for;
+    ``advance`` gets the bytes read so far.
 
     ``raw`` reads each CSV record as ``{column: cell}`` (empty cells null), for ``--map``.
 
@@ -99,12 +129,15 @@ def read_item_file(
         UnicodeDecodeError: the file is not UTF-8.
     """
     if fmt is FileFormat.JSONL:
-        return read_text_file(path, advance, _read_jsonl)
-    return read_text_file(path, advance, _read_raw_csv if raw else _read_csv)
+        return iter_text_file(path, advance, _read_jsonl, batch_rows)
+    return iter_text_file(path, advance, _read_raw_csv if raw else _read_csv, batch_rows)
 
 
-def read_label_studio(path: Path, advance: Callable[[int], None]) -> ParsedFile:
-    """The tasks of a Label Studio JSON export, numbered from 1 in the order of the list.
+def iter_label_studio(
+    path: Path, advance: Callable[[int], None], *, batch_rows: int
+) -> Iterator[ParsedFile]:
+    """The tasks of a Label Studio JSON export in batches (the file is one JSON list, read
+    whole; its tasks are handed on a batch at a time), numbered from 1 in their order.
 
     Raises:
         OSError: the file cannot be opened or read.
@@ -126,38 +159,86 @@ def read_label_studio(path: Path, advance: Callable[[int], None]) -> ParsedFile:
             "for one item per line use .jsonl"
         )
         raise SourceError("file", message)
-    parsed = ParsedFile()
-    for number, task in enumerate(tasks, start=1):
-        parsed.add(task, number)
-    return parsed
+    yield from _tasks(tasks, batch_rows)
 
 
-Reader = Callable[[Iterable[str], ParsedFile, Callable[[], None]], None]
-"""Reads lines of text into a ``ParsedFile``, calling the last argument after each record."""
+def _tasks(tasks: list[Any], batch_rows: int) -> Iterator[ParsedFile]:
+    for start in range(0, len(tasks), batch_rows):
+        part = ParsedFile()
+        for number, task in enumerate(tasks[start : start + batch_rows], start=start + 1):
+            part.add(task, number)
+        yield part
+
+
+Reader = Callable[[Iterable[str], ParsedFile], Iterator[None]]
+"""Reads lines of text into a ``ParsedFile``, yielding after each record."""
 
 
 def read_text_file(path: Path, advance: Callable[[int], None], read: Reader) -> ParsedFile:
-    """What ``read`` makes of the UTF-8 file (a BOM is skipped); ``advance`` gets the bytes read.
+    """What ``read`` makes of the whole UTF-8 file (a BOM is skipped); ``advance`` gets the
+    bytes read.
 
     Raises:
         OSError: the file cannot be opened or read.
         UnicodeDecodeError: the file is not UTF-8.
     """
-    parsed = ParsedFile()
+    return ParsedFile.joined(iter_text_file(path, advance, read, batch_rows=None))
+
+
+def iter_text_file(
+    path: Path, advance: Callable[[int], None], read: Reader, batch_rows: int | None
+) -> Iterator[ParsedFile]:
+    """What ``read`` makes of the UTF-8 file, in parts of ``batch_rows`` records (None: one
+    part), each read when asked for; at least one part, which may be empty.
+
+    Raises:
+        OSError: the file cannot be opened or read.
+        UnicodeDecodeError: the file is not UTF-8.
+    """
+    parsed, parts = ParsedFile(), 0
     with path.open("rb") as raw:
         text = io.TextIOWrapper(raw, encoding="utf-8-sig", newline="")
-        read(text, parsed, lambda: advance(raw.tell()))
-    return parsed
+        for _ in read(text, parsed):
+            if batch_rows is not None and len(parsed.rows) + len(parsed.errors) >= batch_rows:
+                advance(raw.tell())
+                parts += 1
+                yield parsed.take()
+        advance(raw.tell())
+    if parsed or not parts:
+        yield parsed.take()
 
 
-def _read_jsonl(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
+def _read_jsonl(text: Iterable[str], parsed: ParsedFile) -> Iterator[None]:
     for number, line in enumerate(text, start=1):
-        if line.strip():
+        if line and not line.isspace():
             try:
-                parsed.add(json.loads(line), number)
+                parsed.add(decode_line(line), number)
             except json.JSONDecodeError as error:
                 parsed.error(number, "json", f"not valid JSON: {error.msg} (column {error.colno})")
-        tick()
+        yield
+
+
+_SCAN: Any = json.JSONDecoder().scan_once  # type: ignore[attr-defined]  # json.loads's C scanner
+_WHITESPACE = " \t\n\r"
+
+
+def decode_line(line: str) -> Any:
+    """``json.loads(line)``, without its Python steps around the C scanner for the usual line
+    (a value from its first character, then only whitespace); any other line goes to
+    ``json.loads`` itself, so values and errors are the same.
+
+    Raises:
+        json.JSONDecodeError: the line is not JSON.
+    """
+    if line[:1] in _WHITESPACE or line.startswith("\ufeff"):
+        return json.loads(line)
+    try:
+        value, end = _SCAN(line, 0)
+    except StopIteration:
+        return json.loads(line)
+    if end != len(line) and line[end:].strip(_WHITESPACE):
+        return json.loads(line)
+    return value
 
 
 @dataclass(frozen=True)
@@ -175,14 +256,13 @@ RowMaker = Callable[[list[str]], Any]
 def read_csv_rows(
     text: Iterable[str],
     parsed: ParsedFile,
-    tick: Callable[[], None],
     plan: Callable[[list[str], ParsedFile], RowMaker | None],
-) -> None:
+) -> Iterator[None]:
     """Read CSV records into ``parsed``, each as a row with the file line it starts on.
 
     ``plan`` checks the header (its problems go to ``parsed`` on line 1) and returns how to
     make a row of a record, or None to read no further. A record with another number of cells
-    than the header is an error; a blank line is skipped. ``tick`` runs after each record.
+    than the header is an error; a blank line is skipped. Yields after each record.
     """
     reader = csv.reader(text)
     try:
@@ -198,19 +278,19 @@ def read_csv_rows(
                 message = f"has {len(cells)} cells; the header has {len(header)}"
                 parsed.error(start, "cells", message)
             start = reader.line_num + 1
-            tick()
+            yield
     except csv.Error as error:
         parsed.error(reader.line_num, "csv", str(error))
 
 
-def _read_csv(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
+def _read_csv(text: Iterable[str], parsed: ParsedFile) -> Iterator[None]:
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    read_csv_rows(text, parsed, tick, _item_rows)
+    return read_csv_rows(text, parsed, _item_rows)
 
 
-def _read_raw_csv(text: Iterable[str], parsed: ParsedFile, tick: Callable[[], None]) -> None:
+def _read_raw_csv(text: Iterable[str], parsed: ParsedFile) -> Iterator[None]:
     csv.field_size_limit(max(csv.field_size_limit(), CSV_FIELD_LIMIT))
-    read_csv_rows(text, parsed, tick, _raw_rows)
+    return read_csv_rows(text, parsed, _raw_rows)
 
 
 def _raw_rows(header: list[str], parsed: ParsedFile) -> RowMaker | None:

@@ -1,20 +1,26 @@
-"""Where ``expertloop import`` reads rows from: one function per format, chosen by the path."""
+"""Where ``expertloop import`` reads rows from: one function per format, chosen by the path.
+
+Every format is read as a stream of batches (``iter_source``); ``read_source`` joins them for
+callers that want a whole (small) source.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from expertloop.cli.arrow_files import is_hf_dataset, read_hf_dataset, read_parquet
+from expertloop.cli.arrow_files import is_hf_dataset, iter_hf_dataset, iter_parquet
 from expertloop.cli.item_files import (
     EXTENSIONS,
     FileFormat,
     ParsedFile,
-    read_item_file,
-    read_label_studio,
+    iter_item_file,
+    iter_label_studio,
 )
 
 ARROW_FORMATS = (FileFormat.PARQUET, FileFormat.HF_DATASET)
+WHOLE = 1 << 62
+"""``batch_rows`` for a source read in one part."""
 
 
 def detect_source_format(path: Path, given: FileFormat | None) -> FileFormat | None:
@@ -49,10 +55,32 @@ def read_source(
         SourceError: the source is not of its format as a whole (not a Parquet file, no
             such split...).
     """
+    parts = iter_source(path, fmt, advance, split=split, raw=raw, batch_rows=WHOLE)
+    return ParsedFile.joined(parts)
+
+
+def iter_source(
+    path: Path,
+    fmt: FileFormat,
+    advance: Callable[[int], None],
+    *,
+    split: str | None = None,
+    raw: bool = False,
+    batch_rows: int,
+) -> Iterator[ParsedFile]:
+    """The rows of ``path`` read as ``fmt``, in parts of ``batch_rows`` records (rows and
+    rows that could not be read), each read when asked for: at least one part, the last
+    possibly empty. ``advance`` gets the bytes read so far.
+
+    Raises (when the parts are read):
+        OSError: the source cannot be opened or read.
+        UnicodeDecodeError: a text format that is not UTF-8.
+        SourceError: the source is not of its format as a whole.
+    """
     if fmt is FileFormat.PARQUET:
-        return read_parquet(path, advance)
+        return iter_parquet(path, advance, batch_rows=batch_rows)
     if fmt is FileFormat.HF_DATASET:
-        return read_hf_dataset(path, split, advance)
+        return iter_hf_dataset(path, split, advance, batch_rows=batch_rows)
     if fmt is FileFormat.LABEL_STUDIO:
-        return read_label_studio(path, advance)
-    return read_item_file(path, fmt, advance, raw=raw)
+        return iter_label_studio(path, advance, batch_rows=batch_rows)
+    return iter_item_file(path, fmt, advance, raw=raw, batch_rows=batch_rows)

@@ -9,7 +9,7 @@ document each).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from enum import StrEnum
 from functools import partial
 from typing import Any
@@ -45,27 +45,57 @@ def map_rows(parsed: ParsedFile, mapping: ItemMapping) -> ParsedFile:
     return map_each(parsed, MAPPINGS[mapping][1], mapping.value)
 
 
-def item_rows(parsed: ParsedFile, *, fmt: FileFormat, kind: str, field_map: FieldMap) -> ParsedFile:
-    """The rows as item rows: a Label Studio task or a row under ``--map`` mapped; for a
-    ``pairwise`` project, rows of the preference shape mapped; Arrow rows without nulls."""
+def mapped_batches(parts: Iterable[ParsedFile], mapping: ItemMapping) -> Iterator[ParsedFile]:
+    """``map_rows`` of each part of a file, as it comes."""
+    for part in parts:
+        yield map_rows(part, mapping)
+
+
+def item_batches(
+    parts: Iterable[ParsedFile], *, fmt: FileFormat, kind: str, field_map: FieldMap
+) -> Iterator[ParsedFile]:
+    """``item_rows`` of each part of a file, as it comes; the file's first row decides what
+    every row is read as (a preference row, an item row)."""
+    convert: Callable[[ParsedFile], ParsedFile] | None = None
+    for part in parts:
+        if convert is None and part.rows:
+            convert = row_reader(part.rows[0], fmt=fmt, kind=kind, field_map=field_map)
+        yield part if convert is None else convert(part)
+
+
+def row_reader(
+    first: Any, *, fmt: FileFormat, kind: str, field_map: FieldMap
+) -> Callable[[ParsedFile], ParsedFile]:
+    """How the rows of a file whose first row is ``first`` become item rows: a Label Studio
+    task or a row under ``--map`` mapped; for a ``pairwise`` project, rows of the preference
+    shape mapped; Arrow rows without nulls."""
     if fmt is FileFormat.LABEL_STUDIO:
         to_task = partial(label_studio_item, field_map=field_map, kind=kind)
-        return map_each(parsed, to_task, "a Label Studio task")
+        return partial(map_each, to_item=to_task, what="a Label Studio task")
     if field_map.pairs:
-        return map_each(parsed, partial(map_row, field_map), "--map")
-    if kind == "pairwise" and parsed.rows and is_preference_row(parsed.rows[0]):
-        return map_each(parsed, preference_item, "a preference row")
+        return partial(map_each, to_item=partial(map_row, field_map), what="--map")
+    if kind == "pairwise" and first is not None and is_preference_row(first):
+        return partial(map_each, to_item=preference_item, what="a preference row")
     if fmt in ARROW_FORMATS:
-        rows = [{k: v for k, v in row.items() if v is not None} for row in parsed.rows]
-        return ParsedFile(rows, parsed.lines, parsed.errors)
+        return _without_nulls
+    return _as_is
+
+
+def _without_nulls(parsed: ParsedFile) -> ParsedFile:
+    rows = [{k: v for k, v in row.items() if v is not None} for row in parsed.rows]
+    return ParsedFile(rows, parsed.lines, parsed.errors)
+
+
+def _as_is(parsed: ParsedFile) -> ParsedFile:
     return parsed
 
 
 def map_each(
     parsed: ParsedFile, to_item: Callable[[Mapping[str, Any]], dict[str, Any]], what: str
 ) -> ParsedFile:
-    """Every row through ``to_item``; a row that does not fit is an error on its line."""
-    mapped = ParsedFile()
+    """Every row through ``to_item``; a row that does not fit is an error on its line (rows
+    that could not be read stay errors)."""
+    mapped = ParsedFile(errors=list(parsed.errors))
     for row, line in zip(parsed.rows, parsed.lines, strict=True):
         if not isinstance(row, Mapping):
             mapped.error(line, "row", f"must be a JSON object to map as {what}")

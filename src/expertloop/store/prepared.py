@@ -108,7 +108,7 @@ def _compile(statement: ClauseElement, dialect: Dialect, keys: Sequence[str] | N
     )
 
 
-def _raise_as_sqlalchemy(connection: Connection, sql: str, parameters: Any, error: Any) -> NoReturn:
+def raise_as_sqlalchemy(connection: Connection, sql: str, parameters: Any, error: Any) -> NoReturn:
     """Raise a driver's error as SQLAlchemy would (``IntegrityError``, ``OperationalError``...),
     dropping the connection from the pool when the driver says it is gone."""
     dialect = connection.dialect
@@ -160,7 +160,7 @@ class Prepared:
                 cursor.execute(compiled.sql, parameters)
         except dialect.loaded_dbapi.Error as error:
             cursor.close()
-            _raise_as_sqlalchemy(connection, compiled.sql, parameters, error)
+            raise_as_sqlalchemy(connection, compiled.sql, parameters, error)
         return compiled, cursor
 
     def first(self, session: Session, values: Mapping[str, Any]) -> tuple[Any, ...] | None:

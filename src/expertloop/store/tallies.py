@@ -70,8 +70,10 @@ def write_notes(session: Session) -> None:
 
 
 def drop_notes(session: Session, *_: Any) -> None:
-    """Forget the notes of a transaction that rolled back."""
-    session.info.pop(_NOTES, None)
+    """Forget the notes of a transaction that rolled back (``after_rollback``). A savepoint
+    rolled back keeps them: note a change once its savepoint holds (``items.insert_items``)."""
+    if not session.in_nested_transaction():
+        session.info.pop(_NOTES, None)
 
 
 def _upsert(session: Session, rows: list[dict[str, Any]]) -> Any:

@@ -82,7 +82,8 @@ def list_guideline_versions(
 def import_items(
     project_id: int, body: ItemsCreate, session: SessionDep, actor: CurrentActor, now: NowDep
 ) -> ItemsCreatedPublic:
-    rows = [row.model_dump(mode="json", exclude_none=True) for row in body.items]
+    # Dumped as the import reads them, one batch at a time, not all 10,000 at once.
+    rows = (row.model_dump(mode="json", exclude_none=True) for row in body.items)
     created = items.import_items(
         session=session, actor=actor, project_id=project_id, rows=rows, now=now
     )
