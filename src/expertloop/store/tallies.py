@@ -17,10 +17,11 @@ from collections import Counter
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import bindparam, delete, func, select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
+from expertloop.store.prepared import Prepared
 from expertloop.store.tables import Item, Judgment, Tally
 
 SHARDS = 16
@@ -58,15 +59,17 @@ def add_judgment(session: Session, *, project_id: int, key: int, active_seconds:
 
 
 def write_notes(session: Session) -> None:
-    """Write the session's notes (``before_commit``): one upsert, rows in key order."""
+    """Write the session's notes (``before_commit``): one upsert per changed row, in key order,
+    each a statement compiled once on the driver's cursor."""
     notes: Counter[Key] = session.info.pop(_NOTES, Counter())
-    rows = [
-        {"project_id": project_id, "name": name, "shard": shard, "n": delta}
-        for (project_id, name, shard), delta in sorted(notes.items())
-        if delta
-    ]
-    if rows:
-        session.execute(_upsert(session, rows))
+    if not notes:
+        return
+    statement = _UPSERTS[session.get_bind().dialect.name]
+    for (project_id, name, shard), delta in sorted(notes.items()):
+        if delta:
+            statement.execute(
+                session, {"project_id": project_id, "name": name, "shard": shard, "n": delta}
+            )
 
 
 def drop_notes(session: Session, *_: Any) -> None:
@@ -76,14 +79,22 @@ def drop_notes(session: Session, *_: Any) -> None:
         session.info.pop(_NOTES, None)
 
 
-def _upsert(session: Session, rows: list[dict[str, Any]]) -> Any:
-    dialect = session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = insert(Tally).values(rows)
-    return statement.on_conflict_do_update(
-        index_elements=[Tally.project_id, Tally.name, Tally.shard],
-        set_={"n": Tally.n + statement.excluded.n},
+def _upsert(insert: Any) -> Prepared:
+    statement = insert(Tally).values(
+        project_id=bindparam("project_id"),
+        name=bindparam("name"),
+        shard=bindparam("shard"),
+        n=bindparam("n"),
     )
+    return Prepared(
+        statement.on_conflict_do_update(
+            index_elements=[Tally.project_id, Tally.name, Tally.shard],
+            set_={"n": Tally.n + statement.excluded.n},
+        )
+    )
+
+
+_UPSERTS = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
 
 
 def read(session: Session, project_ids: Iterable[int]) -> dict[int, Counter[str]]:
@@ -127,9 +138,9 @@ def recount(session: Session, project_id: int) -> None:
     """Rebuild the project's tallies from its rows (after rows were written in bulk)."""
     session.execute(delete(Tally).where(Tally.project_id == project_id))
     counts = fresh_counts(session, project_id)
-    rows = [{"project_id": project_id, "name": k, "shard": 0, "n": v} for k, v in counts.items()]
-    if rows:
-        session.execute(_upsert(session, rows))
+    statement = _UPSERTS[session.get_bind().dialect.name]
+    for name, count in sorted(counts.items()):
+        statement.execute(session, {"project_id": project_id, "name": name, "shard": 0, "n": count})
 
 
 def disagreements(session: Session, project_id: int) -> dict[str, tuple[int, int]]:
