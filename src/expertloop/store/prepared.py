@@ -129,12 +129,18 @@ def compile_all(dialect: Dialect) -> int:
 
 
 class Prepared:
-    """A Core statement run on the driver's cursor inside the session's transaction.
+    """A Core statement run on the driver's cursor inside the session's transaction (or one
+    statement per dialect name, for constructs of a dialect's own such as an upsert).
 
     ``keys``: the column names an ``insert()`` without ``values()`` will be given.
     """
 
-    def __init__(self, statement: ClauseElement, *, keys: Sequence[str] | None = None) -> None:
+    def __init__(
+        self,
+        statement: ClauseElement | Mapping[str, ClauseElement],
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> None:
         self._statement = statement
         self._keys = tuple(keys) if keys else None
         self._by_dialect: dict[Dialect, _Compiled] = {}
@@ -143,7 +149,10 @@ class Prepared:
     def compile_for(self, dialect: Dialect) -> _Compiled:
         compiled = self._by_dialect.get(dialect)
         if compiled is None:
-            compiled = _compile(self._statement, dialect, self._keys)
+            statement = self._statement
+            if isinstance(statement, Mapping):  # a construct of each dialect's own
+                statement = statement[dialect.name]
+            compiled = _compile(statement, dialect, self._keys)
             self._by_dialect[dialect] = compiled
         return compiled
 

@@ -4,7 +4,7 @@ Progress, the lead's home page and the expert's dashboard read a few rows of ``t
 instead of counting a project's items or judgments, so they cost the same at any size. The
 counts change in the transaction that changes what they count: ``shift`` notes a change in the
 session, and the notes are written just before it commits (``Database`` listens for the
-commit), in one statement whose rows are in key order. Written last and in order, they are
+commit), a row at a time in key order. Written last and in order, they are
 locked only while the transaction commits and never in two orders (PostgreSQL cannot deadlock
 on them); each name is spread over ``SHARDS`` rows by item, so concurrent claims and submits
 rarely wait on one another. ``recount`` rebuilds a project's tallies from its rows (for bulk
@@ -64,10 +64,9 @@ def write_notes(session: Session) -> None:
     notes: Counter[Key] = session.info.pop(_NOTES, Counter())
     if not notes:
         return
-    statement = _UPSERTS[session.get_bind().dialect.name]
     for (project_id, name, shard), delta in sorted(notes.items()):
         if delta:
-            statement.execute(
+            _UPSERT.execute(
                 session, {"project_id": project_id, "name": name, "shard": shard, "n": delta}
             )
 
@@ -79,22 +78,20 @@ def drop_notes(session: Session, *_: Any) -> None:
         session.info.pop(_NOTES, None)
 
 
-def _upsert(insert: Any) -> Prepared:
+def _upsert(insert: Any) -> Any:
     statement = insert(Tally).values(
         project_id=bindparam("project_id"),
         name=bindparam("name"),
         shard=bindparam("shard"),
         n=bindparam("n"),
     )
-    return Prepared(
-        statement.on_conflict_do_update(
-            index_elements=[Tally.project_id, Tally.name, Tally.shard],
-            set_={"n": Tally.n + statement.excluded.n},
-        )
+    return statement.on_conflict_do_update(
+        index_elements=[Tally.project_id, Tally.name, Tally.shard],
+        set_={"n": Tally.n + statement.excluded.n},
     )
 
 
-_UPSERTS = {"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)}
+_UPSERT = Prepared({"sqlite": _upsert(sqlite.insert), "postgresql": _upsert(postgresql.insert)})
 
 
 def read(session: Session, project_ids: Iterable[int]) -> dict[int, Counter[str]]:
@@ -138,9 +135,8 @@ def recount(session: Session, project_id: int) -> None:
     """Rebuild the project's tallies from its rows (after rows were written in bulk)."""
     session.execute(delete(Tally).where(Tally.project_id == project_id))
     counts = fresh_counts(session, project_id)
-    statement = _UPSERTS[session.get_bind().dialect.name]
     for name, count in sorted(counts.items()):
-        statement.execute(session, {"project_id": project_id, "name": name, "shard": 0, "n": count})
+        _UPSERT.execute(session, {"project_id": project_id, "name": name, "shard": 0, "n": count})
 
 
 def disagreements(session: Session, project_id: int) -> dict[str, tuple[int, int]]:
